@@ -1,0 +1,34 @@
+# Fresh machine: only Python 3.11 and pip. Everything else is installed from requirements.lock.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: setup run test eval schema bench clean
+
+$(BIN)/minutes: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+setup: $(BIN)/minutes
+
+run: setup
+	$(BIN)/minutes ingest --raw raw --out output
+
+test: setup
+	$(BIN)/python -m pytest
+
+eval: setup
+	$(BIN)/minutes process raw --out output
+	$(BIN)/minutes eval --gold tests/fixtures/gold --records output/records
+
+schema: setup
+	$(BIN)/minutes schema > schemas/meeting_record.schema.json
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) output/records output/quarantine output/manifest.*

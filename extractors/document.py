@@ -1,0 +1,1 @@
+"""Placeholder: the full extractor is being written (issue 2)."""

@@ -1,0 +1,34 @@
+"""One document from disk to a validated record: read, extract, validate. No orchestration here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors import EXTRACTOR_VERSION
+from extractors.document import extract_record
+from pipeline.loader import load, sha256_of
+from schemas.record import MeetingRecord, Source
+
+
+def build_record(path: Path) -> MeetingRecord:
+    """Read `path` and return its validated record. Raises pipeline.errors.DocumentError."""
+    data = path.read_bytes()
+    loaded = load(path, data)
+    source = Source(
+        file_name=path.name,
+        sha256=sha256_of(data),
+        media_type=loaded.media_type,
+        page_count=loaded.page_count,
+        size_bytes=len(data),
+    )
+    record = extract_record(
+        loaded.text,
+        source=source,
+        line_pages=loaded.line_pages,
+        layout_tables=loaded.tables,
+    )
+    # Round-trip through the schema so that what we store is what the contract says.
+    return MeetingRecord.model_validate(record.model_dump())
+
+
+__all__ = ["build_record", "EXTRACTOR_VERSION"]

@@ -1,0 +1,167 @@
+"""The meeting record: the contract between referat and the analysts who read its output.
+
+One record per document. Every model forbids unknown fields so that a record that does not match
+the published JSON Schema fails validation instead of slipping through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0.0"
+
+DocumentType = Literal["minutes", "agenda", "not_minutes"]
+DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "none"]
+PartKind = Literal[
+    "background", "recommendation", "case_presentation", "attachments", "decision", "other"
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Model):
+    """Where something sits in the source: 1-based inclusive lines, and pages once known."""
+
+    start_line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    start_page: int | None = Field(default=None, ge=1)
+    end_page: int | None = Field(default=None, ge=1)
+
+
+class Source(Model):
+    file_name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    media_type: str = Field(examples=["text/plain", "application/pdf"])
+    page_count: int | None = Field(default=None, description="Pages of a PDF; null for plain text.")
+    size_bytes: int = Field(ge=0)
+
+
+class RecordWarning(Model):
+    code: str = Field(examples=["duplicate_participant", "item_without_heading"])
+    message: str
+    line: int | None = None
+
+
+class NextMeeting(Model):
+    date: dt.date | None = None
+    start_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    end_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    text: str = Field(description="The sentence the next meeting was read from.")
+
+
+class Meeting(Model):
+    body: str | None = Field(default=None, examples=["KKR Hovedstaden"])
+    date: dt.date | None = None
+    start_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    end_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
+    place: str | None = Field(default=None, description="As written in the document.")
+    next_meeting: NextMeeting | None = None
+
+
+class Participant(Model):
+    name: str
+    party: str | None = Field(default=None, description="Party letter as written, e.g. 'A', 'Ø'.")
+    municipality: str | None = Field(default=None, description="As written, e.g. 'Frederiksberg'.")
+    role: Literal["member", "substitute"] = "member"
+    substitute_for: str | None = None
+    status: Literal["present", "absent"]
+    line: int = Field(ge=1, description="Source line of the entry.")
+
+
+class Section(Model):
+    number: str = Field(examples=["3"])
+    title: str
+    label: str = Field(examples=["3. Regionalpolitiske sager"])
+    toc_page: int | None = None
+    span: Span | None = None
+
+
+class CaseNumber(Model):
+    number: str = Field(examples=["SAG-2026-00802", "00.01.00-A00-1-24"])
+    handlers: list[str] = Field(default_factory=list, examples=[["hdc", "jebj"]])
+    raw: str = Field(description="The line the case number was read from.")
+
+
+class Recommendation(Model):
+    text: str = Field(description="Verbatim, whitespace collapsed, bullets kept as '- '.")
+    points: list[str] = Field(default_factory=list, description="Recommended points, in order.")
+    span: Span | None = None
+
+
+class Decision(Model):
+    heading: str = Field(examples=["Beslutning", "Beslutning i Økonomiudvalget den 12. marts 2025"])
+    text: str
+    outcome: DecisionOutcome
+    protocol_notes: list[str] = Field(default_factory=list)
+    span: Span | None = None
+
+
+class Vote(Model):
+    position: Literal["for", "against", "abstain"]
+    parties: list[str] = Field(default_factory=list, description="Party letters.")
+    count: int | None = None
+    text: str
+
+
+class Attachment(Model):
+    title: str
+
+
+class Cell(Model):
+    text: str = Field(description="As written, markup removed.")
+    value: float | None = Field(default=None, description="Parsed number; null if not a number.")
+    unit: str | None = Field(default=None, examples=["mio. kr.", "pct."])
+
+
+class Table(Model):
+    item_number: str | None = Field(default=None, description="The agenda item it belongs to.")
+    caption: str | None = None
+    header_rows: list[list[Cell]] = Field(default_factory=list)
+    rows: list[list[Cell]] = Field(default_factory=list)
+    span: Span
+
+
+class ItemPart(Model):
+    heading: str | None = Field(description="The heading as written; null for text before any.")
+    kind: PartKind
+    text: str
+    span: Span
+
+
+class AgendaItem(Model):
+    number: str = Field(examples=["3.1", "5"])
+    number_as_written: str = Field(examples=["3.1.", "Punkt 5"])
+    order: int = Field(ge=0)
+    title: str
+    section: str | None = Field(default=None, examples=["3. Regionalpolitiske sager"])
+    access: Literal["public", "closed"] = "public"
+    toc_page: int | None = None
+    case_numbers: list[CaseNumber] = Field(default_factory=list)
+    background: str | None = None
+    recommendation: Recommendation | None = None
+    case_presentation: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    decision: Decision | None = None
+    votes: list[Vote] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    parts: list[ItemPart] = Field(default_factory=list, description="Every headed part, in order.")
+    span: Span | None = Field(default=None, description="Null for an item found only in the TOC.")
+
+
+class MeetingRecord(Model):
+    schema_version: str = SCHEMA_VERSION
+    record_id: str = Field(pattern=r"^[a-z0-9-]+$", examples=["kkr-hovedstaden-2026-06-16"])
+    document_type: DocumentType
+    not_minutes_reason: str | None = None
+    source: Source
+    extractor_version: str
+    warnings: list[RecordWarning] = Field(default_factory=list)
+    meeting: Meeting
+    participants: list[Participant] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    items: list[AgendaItem] = Field(default_factory=list)
