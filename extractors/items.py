@@ -1,0 +1,181 @@
+"""Agenda segmentation: which lines are item and section headings, and where each item ends.
+
+A heading is accepted only with evidence. With a table of contents, the heading's number and
+title must match a TOC entry, in order. Without one, the number must continue the sequence
+(3.4 -> 3.5, 4 or 4.1) and the heading must be followed shortly by a case number or a part
+heading. That keeps numbered lists inside an item ("2. Kommunerne skal ...") out of the agenda.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import regex
+
+from extractors.profile import Profile
+from extractors.text import collapse
+from extractors.toc import Toc, TocEntry
+
+NUMBER = r"(?P<number>\d{1,3}(?:\.\d{1,3}){0,2})"
+
+
+def _heading_pattern(profile: Profile) -> regex.Pattern:
+    items = profile.section("items")
+    prefixes = "|".join(items["number_prefixes"])
+    markers = "|".join(items["closed_markers"] + items["public_markers"])
+    # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "3. Lukket punkt: Title"
+    return profile.compile(
+        rf"^\s*(?P<pre>(?:{markers})\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
+        rf"(?:\s*[:)\-–]\s*|\s+)(?P<rest>.*)$"
+    )
+
+
+@dataclass
+class Heading:
+    number: str
+    number_as_written: str
+    title: str
+    line: int  # 1-based
+    access: str = "public"
+    toc: TocEntry | None = None
+    title_lines: int = 1
+
+
+@dataclass
+class Agenda:
+    headings: list[Heading] = field(default_factory=list)  # sections and items, in order
+    toc_only: list[TocEntry] = field(default_factory=list)  # in the TOC, never found in the text
+
+
+def _key(text: str) -> str:
+    return collapse(regex.sub(r"[^\p{L}\p{N} ]+", " ", text)).casefold()
+
+
+def _titles_match(body: str, toc: str) -> bool:
+    a, b = _key(body), _key(toc)
+    if not a:
+        return False
+    return a == b or b.startswith(a) or a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Heading | None:
+    if "\t" in line or len(line) > 250:
+        return None
+    m = pattern.match(line)
+    if not m:
+        return None
+    rest = m["rest"].strip()
+    items = profile.section("items")
+    closed = profile.compile(rf"(?:{'|'.join(items['closed_markers'])})")
+    public = profile.compile(rf"(?:{'|'.join(items['public_markers'])})")
+    access = "public"
+    pre = (m["pre"] or "").strip()
+    if pre and closed.fullmatch(pre):
+        access = "closed"
+    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:.\-–]?\s*")
+    lead = marker.match(rest)
+    if lead:
+        access = "closed" if closed.match(lead.group(0)) else "public"
+        rest = rest[lead.end():].strip()
+    elif closed.search(rest) and regex.search(r"\(lukket\)|lukket punkt", rest, regex.IGNORECASE):
+        access = "closed"
+    rest = regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", rest, flags=regex.IGNORECASE).strip()
+    if not rest and access != "closed":
+        return None
+    # A title starts like a title, not like a sentence fragment or a number in running text.
+    if rest and not regex.match(r"[\p{Lu}\p{N}\"'“„(]", rest):
+        return None
+    if rest.endswith((",", ";")):
+        return None
+    written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
+    return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0, access=access)
+
+
+def _successors(previous: tuple[int, ...] | None) -> set[tuple[int, ...]]:
+    if previous is None:
+        return set()
+    nxt: set[tuple[int, ...]] = set()
+    for depth in range(len(previous)):
+        head = previous[:depth]
+        for step in (1, 2, 3):  # closed items are often left out of public minutes
+            bumped = head + (previous[depth] + step,)
+            nxt.add(bumped)
+            nxt.add(bumped + (1,))
+    nxt.add(previous + (1,))
+    return nxt
+
+
+def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Callable[[str], bool],
+            skip: set[int]) -> Agenda:
+    """Find item and section headings. `skip` holds 0-based lines that cannot be headings (TOC,
+    attendance); `is_evidence` recognises a line (part heading, case number) that follows a real
+    heading."""
+    pattern = _heading_pattern(profile)
+    agenda = Agenda()
+    if toc is not None:
+        pending = list(toc.numbered())
+        start = toc.end_line  # headings come after the TOC
+        for index in range(start, len(lines)):
+            if index in skip or not pending:
+                continue
+            cand = _parse_candidate(lines[index], pattern, profile)
+            if cand is None:
+                continue
+            # Look for this number among the next few TOC entries (an entry may be missing).
+            for offset, entry in enumerate(pending[:4]):
+                if entry.number == cand.number and _titles_match(cand.title, entry.title):
+                    agenda.toc_only.extend(pending[:offset])
+                    del pending[: offset + 1]
+                    cand.line, cand.toc = index + 1, entry
+                    _extend_title(cand, lines, index, entry.title)
+                    agenda.headings.append(cand)
+                    break
+        agenda.toc_only.extend(pending)
+        return agenda
+
+    previous: tuple[int, ...] | None = None
+    for index, line in enumerate(lines):
+        if index in skip:
+            continue
+        cand = _parse_candidate(line, pattern, profile)
+        if cand is None:
+            continue
+        number = tuple(int(p) for p in cand.number.split("."))
+        if previous is not None and number not in _successors(previous):
+            continue
+        if not _has_item_evidence(lines, index, is_evidence, pattern, profile):
+            continue
+        cand.line = index + 1
+        agenda.headings.append(cand)
+        previous = number
+    return agenda
+
+
+def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str) -> None:
+    """A title wrapped over two lines: the TOC has it whole, the heading line only its start."""
+    if _key(heading.title) == _key(toc_title) or not _key(toc_title).startswith(_key(heading.title)):
+        return
+    if index + 1 < len(lines) and lines[index + 1].strip():
+        joined = collapse(heading.title + " " + lines[index + 1])
+        if _key(toc_title).startswith(_key(joined)) or _key(joined) == _key(toc_title):
+            heading.title, heading.title_lines = joined, 2
+
+
+def _has_item_evidence(lines: list[str], index: int, is_evidence: Callable[[str], bool],
+                       pattern: regex.Pattern, profile: Profile) -> bool:
+    """A heading without a TOC is real if a case number, a part heading or another (sub)heading
+    follows within a few non-empty lines."""
+    seen = 0
+    for line in lines[index + 1:]:
+        if not line.strip():
+            continue
+        if is_evidence(line):
+            return True
+        if _parse_candidate(line, pattern, profile) is not None and seen == 0:
+            return True  # a section heading directly followed by its first item
+        seen += 1
+        if seen >= 6:
+            return False
+    return True  # the document ends first: a last item ("5. Eventuelt") may have little or no body

@@ -1,0 +1,156 @@
+"""Normalisation: clean text line by line without changing the line count.
+
+Every later extractor reports 1-based line numbers, and those must point into the source, so
+nothing here adds or removes a line: running headers and footers become empty lines, and a word
+hyphenated across a line break is rejoined on the first line and removed from the second.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+# --- Patterns, one concern each -------------------------------------------------------------
+
+# Characters that carry no text: soft hyphen, zero-width space/joiners, BOM.
+INVISIBLE = regex.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Spaces other than the plain one (no-break, thin, narrow no-break, figure ...).
+ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# HTML-ish inline tags: <i>, </b>, <br/>, <span class="x">.
+HTML_TAG = regex.compile(r"</?(?:i|b|u|em|strong|span|sup|sub|br|small|mark)\b[^>]*>", regex.IGNORECASE)
+# Markdown links and images: [text](target) -> text.
+MD_LINK = regex.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+# Markdown emphasis: **x**, __x__, *x*, also unbalanced **x* - a star touching a word on one side.
+MD_EMPHASIS = regex.compile(r"(?<![\w*])\*{1,3}(?=\S)|(?<=\S)\*{1,3}(?![\w*])|(?<![\w_])__(?=\S)|(?<=\S)__(?![\w_])")
+# Dot leaders before a trailing page number: "Siden sidst.....\t6", "samarbejde ..\t19".
+DOT_LEADER = regex.compile(r"[ \t]*(?:\.{2,}|…)[.… \t]*(?=\d{1,4}[ \t]*$)")
+# "samfundssikker- hedsområdet": a hyphen, a space, then a lowercase continuation.
+HYPHEN_SPACE = regex.compile(r"(?<=\p{L}\p{Ll})- (?=(\p{Ll}+))")
+# "udpegnin-ger": a hyphen inside a word, letters on both sides.
+HYPHEN_INWORD = regex.compile(r"(?<![\p{L}-])(\p{L}+)-(\p{Ll}+)(?![\p{L}-])")
+# A word hyphenated at the end of a line: "udpeg-" then "ninger ..." on the next line.
+HYPHEN_EOL = regex.compile(r"(?<=\p{L}\p{Ll})-$")
+NEXT_FRAGMENT = regex.compile(r"^(\p{Ll}+)([.,;:!?)]*)(?:\s+|$)")
+# Words that follow a suspended-compound hyphen: "beredskabs- og samfundssikkerhed".
+CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "men", "end", "såvel", "hhv", "resp", "&"})
+
+# Running page furniture. Digits are folded to '#' before lines are compared.
+PAGE_NUMBER = regex.compile(
+    r"(?:\b(?:side|page|s\.)\s*#+(?:\s*(?:af|/|of)\s*#+)?\b|^\s*-?\s*#+\s*-?\s*$|^\s*#+\s*/\s*#+\s*$)",
+    regex.IGNORECASE,
+)
+DIGITS = regex.compile(r"\d+")
+
+
+@dataclass
+class NormalizedText:
+    lines: list[str]
+    # 1-based lines blanked as running headers/footers.
+    furniture_lines: list[int] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def danish_word_forms() -> frozenset[str]:
+    """Lowercased Danish word forms from spacy-lookups-data's lemma table (ships in the wheel)."""
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "da_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        table = json.load(handle)
+    return frozenset(word.lower() for pair in table.items() for word in pair)
+
+
+def clean_markup(line: str) -> str:
+    line = MD_LINK.sub(r"\1", line)
+    line = HTML_TAG.sub("", line)
+    if "&" in line:
+        line = html.unescape(line)
+    if "*" in line or "__" in line:
+        line = MD_EMPHASIS.sub("", line)
+    return line
+
+
+def _join_inword(match: regex.Match) -> str:
+    left, right = match.group(1), match.group(2)
+    words = danish_word_forms()
+    joined = (left + right).lower()
+    # Join only when the joined word is a known word and the halves are not both words
+    # (so "ikke-bindende" and "panel-debat" stay, "udpegnin-ger" becomes "udpegninger").
+    if joined in words and not (left.lower() in words and right.lower() in words):
+        return left + right
+    return match.group(0)
+
+
+def rejoin_hyphenation(line: str) -> str:
+    line = HYPHEN_SPACE.sub(lambda m: "- " if m.group(1) in CONJUNCTIONS else "", line)
+    if "-" in line:
+        line = HYPHEN_INWORD.sub(_join_inword, line)
+    return line
+
+
+def find_page_furniture(lines: list[str]) -> set[int]:
+    """0-based indexes of running headers/footers: lines with a page number, and lines repeated
+    next to them. Repetition alone is not enough: minutes repeat real lines ("Beslutning",
+    "KKR Hovedstaden tiltrådte indstillingen.") all the time."""
+    shapes: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and len(stripped) <= 160:
+            shapes.setdefault(DIGITS.sub("#", stripped), []).append(index)
+    furniture: set[int] = set()
+    for shape, indexes in shapes.items():
+        if len(indexes) >= 2 and PAGE_NUMBER.search(shape):
+            # A bare number line ("- 3 -", "3") counts only if it recurs often, like page numbers.
+            if regex.fullmatch(r"\s*-?\s*#+\s*-?\s*", shape) and len(indexes) < 3:
+                continue
+            furniture.update(indexes)
+    if not furniture:
+        return furniture
+    # Lines repeated >= 2 times, each time within 3 lines of a page-number line, are furniture too.
+    for shape, indexes in shapes.items():
+        if len(indexes) < 2 or indexes[0] in furniture:
+            continue
+        if all(any(f in furniture for f in range(i - 3, i + 4)) for i in indexes):
+            furniture.update(indexes)
+    return furniture
+
+
+def normalize(text: str) -> NormalizedText:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    lines = text.split("\n")
+    furniture = find_page_furniture(lines)
+    out: list[str] = []
+    for index, raw in enumerate(lines):
+        if index in furniture:
+            out.append("")
+            continue
+        line = INVISIBLE.sub("", raw)
+        line = ODD_SPACE.sub(" ", line)
+        line = clean_markup(line)
+        line = DOT_LEADER.sub("\t", line)
+        line = rejoin_hyphenation(line)
+        out.append(line.rstrip(" "))
+    _rejoin_line_breaks(out)
+    return NormalizedText(lines=out, furniture_lines=sorted(i + 1 for i in furniture))
+
+
+def _rejoin_line_breaks(lines: list[str]) -> None:
+    """Move the fragment of a word split at a line end ("udpeg-" / "ninger") up to its line."""
+    for index in range(len(lines) - 1):
+        line = lines[index]
+        if not HYPHEN_EOL.search(line):
+            continue
+        follower = next((j for j in range(index + 1, min(index + 3, len(lines))) if lines[j].strip()), None)
+        if follower is None:
+            continue
+        match = NEXT_FRAGMENT.match(lines[follower].lstrip())
+        if not match or match.group(1) in CONJUNCTIONS:
+            continue
+        lines[index] = line[:-1] + match.group(1) + match.group(2)
+        lines[follower] = lines[follower].lstrip()[match.end():]

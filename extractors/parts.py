@@ -1,0 +1,129 @@
+"""The headed parts of an item: Baggrund, Indstilling, Sagsfremstilling, Bilag, Beslutning, ..."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from extractors.profile import PartHeading, Profile
+from extractors.text import collapse, is_bullet, strip_bullet
+
+# A sub-heading inside a part: short, capitalised, no closing punctuation.
+SUBHEADING = regex.compile(r"^\p{Lu}[^\t]{1,90}$")
+CLOSING_PUNCTUATION = (".", ":", ";", ",", "!", "?")
+
+
+@dataclass
+class Part:
+    heading: str | None
+    kind: str
+    start_line: int  # 1-based, the heading line (or first line for the preamble)
+    end_line: int
+    lines: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, text)
+
+    def text_lines(self) -> list[str]:
+        return [text for _, text in self.lines]
+
+
+def match_part_heading(line: str, profile: Profile) -> tuple[PartHeading, str, str] | None:
+    """(part heading, heading as written, text after a colon) if `line` is a part heading."""
+    if "\t" in line or len(line) > 160:
+        return None
+    for heading in profile.part_headings:
+        m = heading.pattern.match(line)
+        if m:
+            return heading, collapse(m["heading"]), (m["rest"] or "").strip()
+    return None
+
+
+def _is_subheading(lines: list[tuple[int, str]], index: int, inline_recommendation: regex.Pattern) -> bool:
+    """Whether lines[index] starts a new, unnamed section: it stands alone between blank lines,
+    reads like a title, and is followed by ordinary text."""
+    text = lines[index][1].strip()
+    if not SUBHEADING.match(text) or text.endswith(CLOSING_PUNCTUATION) or is_bullet(text):
+        return False
+    if inline_recommendation.search(text):
+        return False
+    if index == 0 or lines[index - 1][1].strip():
+        return False
+    following = [t for _, t in lines[index + 1:] if t.strip()]
+    if not following or is_bullet(following[0]):
+        return False
+    return index + 1 < len(lines) and not lines[index + 1][1].strip()
+
+
+def split_parts(lines: list[str], first_line: int, profile: Profile) -> list[Part]:
+    """Split an item's body into parts. `first_line` is the 1-based number of lines[0].
+    Text before the first heading is a preamble part (heading None, kind 'other')."""
+    inline = profile.compile(profile.section("recommendation")["inline_pattern"])
+    parts: list[Part] = [Part(heading=None, kind="other", start_line=first_line, end_line=first_line)]
+    current_rule: PartHeading | None = None
+    numbered = list(enumerate(lines, start=first_line))
+    for position, (number, line) in enumerate(numbered):
+        found = match_part_heading(line, profile)
+        if found:
+            rule, heading, rest = found
+            current_rule = rule
+            part = Part(heading=heading, kind=rule.kind, start_line=number, end_line=number)
+            if rest:
+                part.lines.append((number, rest))
+            parts.append(part)
+            continue
+        part = parts[-1]
+        has_text = any(t.strip() for _, t in part.lines)
+        if (current_rule and current_rule.ends_at_subheading and has_text
+                and _is_subheading(numbered, position, inline)):
+            # The recommendation is over; what follows is its own section (e.g. orientations).
+            current_rule = None
+            parts.append(Part(heading=line.strip(), kind="other", start_line=number, end_line=number))
+            continue
+        part.lines.append((number, line))
+        if line.strip():
+            part.end_line = number
+    if not any(t.strip() for _, t in parts[0].lines):
+        parts.pop(0)
+    return parts
+
+
+def recommendation_points(lines: list[str]) -> list[str]:
+    """The recommended points: the bullets, or the whole text when there are none."""
+    points = [strip_bullet(line) for line in lines if is_bullet(line)]
+    if points:
+        return [collapse(p) for p in points if p]
+    text = collapse(" ".join(lines))
+    return [text] if text else []
+
+
+def inline_recommendation(lines: list[tuple[int, str]], profile: Profile) -> list[tuple[int, str]] | None:
+    """A recommendation written into the text ("Forvaltningen indstiller, at ...") without a heading:
+    that paragraph and the bullet lines that follow it."""
+    pattern = profile.compile(profile.section("recommendation")["inline_pattern"])
+    for index, (_, text) in enumerate(lines):
+        if not pattern.search(text.strip()):
+            continue
+        taken = [lines[index]]
+        blank = False
+        for number, following in lines[index + 1:]:
+            if not following.strip():
+                blank = True
+                continue
+            if is_bullet(following) or (not blank and not taken[-1][1].rstrip().endswith(".")):
+                taken.append((number, following))
+                blank = False
+                continue
+            break
+        return taken
+    return None
+
+
+def attachment_titles(lines: list[str], profile: Profile) -> list[str]:
+    skip = profile.compile(profile.section("attachments")["skip_pattern"])
+    numbering = regex.compile(r"^(?:bilag\s*\d+[a-z]?\s*[:.\-–]\s*|\d{1,2}[.)]\s+)", regex.IGNORECASE)
+    titles = []
+    for line in lines:
+        text = strip_bullet(line) if is_bullet(line) else line.strip()
+        text = numbering.sub("", text).strip()
+        if text and not skip.search(text):
+            titles.append(collapse(text))
+    return titles

@@ -1,0 +1,291 @@
+"""From positioned PDF lines to referat's text shape. Pure: the PDF loader supplies the lines.
+
+The text a PDF yields should read like the text fixture the same minutes would give: one paragraph
+per line (lines wrapped by the layout joined, also across page breaks), headings and list entries on
+their own lines, a blank line between paragraphs, words hyphenated at a line end rejoined, columns
+laid out without rules separated by tabs (as in the text fixtures), and tables found by layout left
+out with one placeholder line where they stood.
+
+Coordinates: `top`/`baseline` grow downwards from the top of the page, in points.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from extractors.tables import RawTable
+
+# A suspended compound ("beredskabs- og samfundssikkerhed") keeps its hyphen and its space.
+SUSPENDED_NEXT = {
+    "og", "eller", "samt", "til", "men", "som", "end", "and", "or", "und", "oder", "och", "eller",
+    "et", "ou", "&",
+}
+_BULLET = re.compile(r"^\s*(?:[-–•▪●◦*]\s|\d{1,2}[.)]\s|[a-zæøå][.)]\s)")
+_WORD_CHARS = re.compile(r"[^\W\d_]", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(slots=True)
+class Line:
+    """One visual line of body text (or a table placeholder when `table` is set)."""
+
+    text: str
+    page: int  # 1-based
+    x0: float
+    x1: float
+    baseline: float  # from the top of the page
+    size: float  # font size
+    table: int | None = None  # index into the document's tables for a placeholder
+
+
+@dataclass
+class PageTable:
+    """A table found by layout analysis on one page."""
+
+    rows: list[list[str]]
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    end_page: int | None = None
+    col_edges: list[float] = field(default_factory=list)
+
+
+# --- columns ----------------------------------------------------------------------------------
+
+
+def column_gaps(segments: list[tuple[float, float]], size: float, min_gap: float | None = None) -> list[int]:
+    """Indexes i where a column gap lies between segment i and i+1 (segments sorted by x0).
+
+    A gap wider than about two ems cannot be a word space, not even in justified text; it is where
+    a column of a table laid out without rules, or a TOC's page number, begins."""
+    gap = min_gap if min_gap is not None else max(2.0 * size, 14.0)
+    out = []
+    right = None
+    for i, (x0, x1) in enumerate(segments):
+        if right is not None and x0 - right >= gap:
+            out.append(i - 1)
+        right = x1 if right is None else max(right, x1)
+    return out
+
+
+# --- hyphenation -------------------------------------------------------------------------------
+
+
+def join_hyphenated(left: str, right: str, lexicon: set[str] | None = None) -> str:
+    """Join a line ending in a hyphen (`left`) with the next line (`right`).
+
+    - "beredskabs-" + "og samfunds..." -> "beredskabs- og samfunds..." (suspended compound)
+    - "KKR-" + "formandskabet" -> "KKR-formandskabet" (hyphen after a capital or digit is real)
+    - "Copenhagen-" + "samarbejdet" -> "Copenhagen-samarbejdet" (name + word compound)
+    - "samfunds-" + "sikkerhed" -> "samfundssikkerhed" (a word hyphenated at the line end)
+    The document's own vocabulary (`lexicon`, lower-case words) settles the doubtful cases: a word
+    written elsewhere with (or without) the hyphen is joined the same way here.
+    """
+    left = left.rstrip()
+    right = right.lstrip()
+    head = left[:-1]
+    m = re.search(r"(\S*)$", head)
+    frag = m.group(1) if m else ""
+    nxt_word = re.match(r"\S*", right).group(0)
+    bare_next = re.sub(r"\W+$", "", nxt_word)
+    if not right or not frag or not _WORD_CHARS.search(frag[-1:]) or not nxt_word:
+        return f"{left} {right}".strip()
+    if bare_next.lower() in SUSPENDED_NEXT or not _WORD_CHARS.match(nxt_word[0]):
+        return f"{left} {right}"
+    closed = (frag + bare_next).lower()
+    hyphened = (frag + "-" + bare_next).lower()
+    if lexicon:
+        if hyphened in lexicon and closed not in lexicon:
+            return left + right
+        if closed in lexicon and hyphened not in lexicon:
+            return head + right
+    if nxt_word[0].isupper() or frag[-1].isupper() or frag[-1].isdigit() or "-" in frag:
+        return left + right
+    if frag[0].isupper() and len(frag) > 1 and not frag.isupper() and _is_name_like(frag):
+        return left + right
+    return head + right
+
+
+def _is_name_like(frag: str) -> bool:
+    # "Copenhagen-samarbejdet", "Greve-aftalen": a capitalised whole word before the hyphen. A
+    # capitalised fragment that is the start of a hyphenated sentence-initial word ("Fordelings-"
+    # + "nøglen") also looks like this; the lexicon decides those when it can.
+    return frag[0].isupper() and frag[1:].islower() and len(frag) >= 4 and not frag.endswith("s")
+
+
+def vocabulary(texts) -> set[str]:
+    """Lower-case words (hyphenated compounds kept whole, and their parts) of the document."""
+    vocab: set[str] = set()
+    for text in texts:
+        for token in text.split():
+            token = token.strip(".,;:!?()[]\"'”“»«").lower()
+            if not token:
+                continue
+            vocab.add(token)
+    return vocab
+
+
+# --- paragraphs --------------------------------------------------------------------------------
+
+
+def body_leading(lines: list[Line]) -> float:
+    """The usual baseline distance between lines of body text, relative to the font size."""
+    ratios = []
+    for a, b in zip(lines, lines[1:]):
+        if a.table is None and b.table is None and a.page == b.page and abs(a.size - b.size) < 0.3:
+            d = b.baseline - a.baseline
+            if 0 < d < 3 * a.size:
+                ratios.append(round(d / a.size, 2))
+    if not ratios:
+        return 1.25
+    try:
+        return statistics.mode(ratios)
+    except statistics.StatisticsError:
+        return statistics.median(ratios)
+
+
+def right_edge(lines: list[Line]) -> float:
+    """Where full lines end: a high percentile of the line ends (robust to a few wide lines)."""
+    ends = sorted(ln.x1 for ln in lines if ln.table is None and "\t" not in ln.text)
+    if not ends:
+        return 0.0
+    return ends[int(0.97 * (len(ends) - 1))]
+
+
+def _first_word_width(line: Line) -> float:
+    text = line.text.strip()
+    if not text:
+        return 0.0
+    word = text.split()[0]
+    return (line.x1 - line.x0) * len(word) / max(len(text), 1)
+
+
+def _is_wrapped(a: Line, b: Line, edge: float, left: float) -> bool:
+    """Did the layout break the line `a` because `b`'s first word did not fit after it?"""
+    if "\t" in a.text or "\t" in b.text or _BULLET.match(b.text):
+        return False
+    if abs(a.size - b.size) > 0.5:
+        return False
+    space = 0.28 * a.size
+    slack = 0.6 * a.size
+    fits_after = a.x1 + space + _first_word_width(b) <= edge - slack
+    if a.text.rstrip().endswith("-") and a.x1 >= left + 0.6 * (edge - left):
+        return True
+    return not fits_after
+
+
+def assemble(
+    lines: list[Line], tables: list[PageTable]
+) -> tuple[str, list[int], list[RawTable]]:
+    """Body lines of all pages (furniture removed, reading order) to text, line pages and tables.
+
+    Tables that continue at the top of the next page (same columns) are merged into one, and a
+    repeated heading row is dropped from the continuation."""
+    lead = body_leading(lines)
+    edge = right_edge(lines)
+    left = min((ln.x0 for ln in lines if ln.table is None), default=0.0)
+    lexicon = vocabulary(ln.text for ln in lines if ln.table is None)
+
+    out_lines: list[str] = []
+    out_pages: list[int] = []
+    raw_tables: list[RawTable] = []
+    table_of_placeholder: dict[int, int] = {}
+
+    cur: str | None = None  # paragraph being built
+    cur_page = 0
+    prev: Line | None = None
+    placeholders: set[int] = set()
+
+    def flush():
+        nonlocal cur
+        if cur is not None:
+            out_lines.append(cur)
+            out_pages.append(cur_page)
+            cur = None
+
+    for ln in lines:
+        if ln.table is not None:
+            t = tables[ln.table]
+            if (
+                raw_tables
+                and prev is not None
+                and prev.table is not None
+                and prev.page == ln.page - 1
+                and _continues(tables[prev.table], t)
+            ):
+                _merge(raw_tables[-1], t)
+                prev = ln
+                continue
+            flush()
+            if not out_lines or out_lines[-1] != "" or len(out_lines) in placeholders:
+                out_lines.append("")
+                out_pages.append(ln.page)
+            lineno = len(out_lines)  # the placeholder blank line, 1-based
+            placeholders.add(lineno)
+            raw_tables.append(
+                RawTable(
+                    rows=[list(r) for r in t.rows],
+                    start_line=lineno,
+                    end_line=lineno,
+                    page=t.page,
+                    end_page=t.end_page or t.page,
+                )
+            )
+            prev = ln
+            continue
+        text = ln.text.strip()
+        if not text:
+            continue
+        if cur is None:  # start of the document, or right after a table
+            cur, cur_page, prev = text, ln.page, ln
+            continue
+        brk = _break_between(prev, ln, lead, edge, left)
+        if brk == "join":
+            cur = join_hyphenated(cur, text, lexicon) if cur.endswith("-") else f"{cur} {text}"
+        else:
+            flush()
+            if brk == "para":
+                out_lines.append("")
+                out_pages.append(ln.page)
+            cur, cur_page = text, ln.page
+        prev = ln
+    flush()
+    return "\n".join(out_lines), out_pages, raw_tables
+
+
+def _break_between(a: Line, b: Line, lead: float, edge: float, left: float) -> str:
+    """'join' (same paragraph, wrapped), 'line' (new line, same block) or 'para' (blank line)."""
+    if a.page != b.page:
+        # across a page break only a full line continues its paragraph
+        return "join" if _is_wrapped(a, b, edge, left) else "para"
+    gap = b.baseline - a.baseline
+    size = max(a.size, b.size)
+    if gap < 0 or gap > lead * size * 1.35 + 0.5:
+        return "para"
+    if abs(a.size - b.size) > 0.5:
+        return "para"
+    return "join" if _is_wrapped(a, b, edge, left) else "line"
+
+
+def _continues(a: PageTable, b: PageTable) -> bool:
+    """Is `b` (top of the next page) the rest of `a` (bottom of the previous page)?"""
+    if not a.rows or not b.rows:
+        return False
+    if max(map(len, a.rows)) != max(map(len, b.rows)):
+        return False
+    if a.col_edges and b.col_edges and len(a.col_edges) == len(b.col_edges):
+        return all(abs(x - y) < 3.0 for x, y in zip(a.col_edges, b.col_edges))
+    return abs(a.x0 - b.x0) < 3.0 and abs(a.x1 - b.x1) < 3.0
+
+
+def _merge(raw: RawTable, cont: PageTable) -> None:
+    rows = [list(r) for r in cont.rows]
+    k = 0
+    while k < len(rows) and k < len(raw.rows) and rows[k] == raw.rows[k]:
+        k += 1  # heading rows repeated on the new page
+    raw.rows.extend(rows[k:])
+    raw.end_page = cont.page

@@ -1,0 +1,54 @@
+"""Small text helpers shared by the extractors: whitespace, bullets, sentences, slugs."""
+
+from __future__ import annotations
+
+import regex
+
+WHITESPACE = regex.compile(r"\s+")
+# "- x", "• x", "– x", "* x", "a) x", "1) x" at the start of a line.
+BULLET = regex.compile(r"^\s*(?:[-•–·▪*]|\(?[a-zæøå]\)|\(?\d{1,2}\))\s+")
+# Sentence ends: ., ! or ? then space then an uppercase letter, a quote or a dash bullet.
+# Abbreviations that end in a period and never end a Danish sentence before an uppercase word.
+ABBREVIATIONS = ("bl.a.", "f.eks.", "jf.", "mio.", "mia.", "ca.", "pct.", "kl.", "nr.", "pkt.", "evt.", "ift.", "mht.", "mv.", "m.v.", "inkl.", "ekskl.", "vedr.", "hhv.", "dvs.", "fx.", "st.", "tlf.", "ang.", "iht.", "jr.", "stk.")
+SENTENCE_BREAK = regex.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\"“„]?\p{Lu}|\d+\.\s)")
+SLUG_MAP = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"})
+NON_SLUG = regex.compile(r"[^a-z0-9]+")
+
+
+def collapse(text: str) -> str:
+    return WHITESPACE.sub(" ", text).strip()
+
+
+def is_bullet(line: str) -> bool:
+    return bool(BULLET.match(line))
+
+
+def strip_bullet(line: str) -> str:
+    return BULLET.sub("", line, count=1).strip()
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, not breaking after Danish abbreviations."""
+    text = collapse(text)
+    pieces: list[str] = []
+    start = 0
+    for m in SENTENCE_BREAK.finditer(text):
+        before = text[start:m.start()]
+        last_word = before.rsplit(" ", 1)[-1].lower()
+        if last_word in ABBREVIATIONS or regex.fullmatch(r"\p{L}\.", last_word):
+            continue
+        pieces.append(before.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        pieces.append(tail)
+    return pieces
+
+
+def slugify(text: str) -> str:
+    return NON_SLUG.sub("-", text.lower().translate(SLUG_MAP)).strip("-")
+
+
+def paragraphs_text(lines: list[str]) -> str:
+    """Lines to text: one paragraph per line, blank lines dropped, bullets kept on their own line."""
+    return "\n".join(line.strip() for line in lines if line.strip())

@@ -1,0 +1,186 @@
+"""Scoring records against hand-made gold annotations (the format of tests/fixtures/gold/).
+
+Every field is scored as precision, recall and F1 over true positives, false positives and false
+negatives. Scalars: a right value is a TP, a wrong value both an FP and an FN, a value where gold
+has none an FP, a missing value an FN (null against null counts as right). Lists (people, case
+numbers, attachments, protocol notes) are compared as multisets. Item fields are compared by item
+number; texts after collapsing whitespace, with a small tolerance for rejoined hyphenation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from pathlib import Path
+
+import regex
+
+from schemas.record import AgendaItem, MeetingRecord
+
+TEXT_TOLERANCE = 0.97
+ITEM_FIELDS = ("title", "section", "toc_page", "case_numbers", "case_handlers", "recommendation", "decision",
+               "decision_outcome", "attachments", "tables", "protocol_notes")
+MEETING_FIELDS = ("document_type", "body", "date", "start_time", "place", "next_meeting")
+
+
+def _text_key(value: object) -> str:
+    return regex.sub(r"\s+", " ", str(value)).strip()
+
+
+def same(gold: object, predicted: object) -> bool:
+    if gold is None or predicted is None:
+        return gold is None and predicted is None
+    if not isinstance(gold, str) or not isinstance(predicted, str):
+        return gold == predicted
+    a, b = _text_key(gold), _text_key(predicted)
+    if a == b:
+        return True
+    # Tolerate rejoined hyphenation ("infra- struktur") and other tiny differences in long texts.
+    a2, b2 = a.replace("- ", ""), b.replace("- ", "")
+    return a2 == b2 or (len(a) > 40 and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= TEXT_TOLERANCE)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = 0
+
+    def scalar(self, gold: object, predicted: object) -> None:
+        if same(gold, predicted):
+            self.tp += 1
+            return
+        if predicted is not None:
+            self.fp += 1
+        if gold is not None:
+            self.fn += 1
+
+    def multiset(self, gold: list, predicted: list) -> None:
+        unmatched = list(predicted)
+        for g in gold:
+            hit = next((i for i, p in enumerate(unmatched) if same(g, p)), None)
+            if hit is None:
+                self.fn += 1
+            else:
+                self.tp += 1
+                unmatched.pop(hit)
+        self.fp += len(unmatched)
+
+    def add(self, other: Tally) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+
+    def scores(self) -> dict:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+def item_view(item: AgendaItem) -> dict:
+    """An item in the gold file's terms."""
+    return {
+        "number": item.number,
+        "title": item.title,
+        "section": item.section,
+        "toc_page": item.toc_page,
+        "case_numbers": [c.number for c in item.case_numbers],
+        "case_handlers": [h for c in item.case_numbers for h in c.handlers],
+        "recommendation": item.recommendation.text if item.recommendation else None,
+        "decision": item.decision.text if item.decision else None,
+        "decision_outcome": item.decision.outcome if item.decision else "none",
+        "attachments": [a.title for a in item.attachments],
+        "tables": len(item.tables),
+        "protocol_notes": list(item.decision.protocol_notes) if item.decision else [],
+    }
+
+
+def _person(p: dict) -> str:
+    return json.dumps([p.get("name"), p.get("party"), p.get("municipality")], ensure_ascii=False)
+
+
+def score_record(gold: dict, record: MeetingRecord | None) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {name: Tally() for name in
+                                 ("items", *MEETING_FIELDS, "attendees", "absent", *ITEM_FIELDS)}
+    meeting = record.meeting if record else None
+    next_meeting = None
+    if meeting and meeting.next_meeting:
+        nm = meeting.next_meeting
+        next_meeting = {"date": nm.date.isoformat() if nm.date else None, "start_time": nm.start_time,
+                        "end_time": nm.end_time}
+    predicted_meeting = {
+        "document_type": record.document_type if record else None,
+        "body": meeting.body if meeting else None,
+        "date": meeting.date.isoformat() if meeting and meeting.date else None,
+        "start_time": meeting.start_time if meeting else None,
+        "place": meeting.place if meeting else None,
+        "next_meeting": next_meeting,
+    }
+    for name in MEETING_FIELDS:
+        if name in gold:
+            tallies[name].scalar(gold[name], predicted_meeting[name])
+
+    people = record.participants if record else []
+    for name, status in (("attendees", "present"), ("absent", "absent")):
+        predicted = [_person(p.model_dump()) for p in people if p.status == status]
+        tallies[name].multiset([_person(p) for p in gold.get(name, [])], predicted)
+
+    predicted_items = {i.number: item_view(i) for i in (record.items if record else [])}
+    gold_items = {i["number"]: i for i in gold.get("items", [])}
+    tallies["items"].multiset(list(gold_items), list(predicted_items))
+    for number in gold_items.keys() | predicted_items.keys():
+        g, p = gold_items.get(number), predicted_items.get(number)
+        for name in ITEM_FIELDS:
+            gv = g.get(name) if g else None
+            pv = p.get(name) if p else None
+            tally = tallies[name]
+            if name == "case_handlers" or isinstance(gv, list) or isinstance(pv, list):
+                tally.multiset(gv or [], pv or [])
+            elif g is None:
+                tally.fp += pv is not None
+            elif p is None:
+                tally.fn += gv is not None
+            else:
+                tally.scalar(gv, pv)
+    return tallies
+
+
+def _load_records(records_dir: Path) -> dict[str, MeetingRecord]:
+    records = {}
+    for path in sorted(records_dir.glob("*.json")):
+        try:
+            record = MeetingRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        records[record.source.file_name] = record
+    return records
+
+
+def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
+    """Scores per field and overall, summed over every gold file in `gold_dir`."""
+    records = _load_records(records_dir)
+    totals: dict[str, Tally] = {}
+    documents = []
+    for gold_path in sorted(gold_dir.glob("*.gold.json")):
+        if gold_path.name.endswith(".entities.gold.json"):
+            continue
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        record = records.get(gold.get("source", ""))
+        documents.append({"gold": gold_path.name, "record": record.record_id if record else None})
+        for name, tally in score_record(gold, record).items():
+            totals.setdefault(name, Tally()).add(tally)
+    overall = Tally()
+    for tally in totals.values():
+        overall.add(tally)
+    return {"documents": documents, "fields": {k: v.scores() for k, v in totals.items()},
+            "overall": overall.scores()}
+
+
+def format_report(report: dict) -> str:
+    lines = [f"{'field':<18} {'precision':>9} {'recall':>7} {'f1':>6}   tp  fp  fn"]
+    for name, s in [*report["fields"].items(), ("OVERALL", report["overall"])]:
+        lines.append(f"{name:<18} {s['precision']:>9.2f} {s['recall']:>7.2f} {s['f1']:>6.2f} "
+                     f"{s['tp']:>4} {s['fp']:>3} {s['fn']:>3}")
+    for doc in report["documents"]:
+        if doc["record"] is None:
+            lines.append(f"missing record for {doc['gold']}")
+    return "\n".join(lines)
