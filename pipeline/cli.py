@@ -18,26 +18,124 @@ def _inputs(path: Path) -> list[Path]:
     return [path]
 
 
+def _prefect():
+    """Set referat's offline Prefect defaults before the flows (and prefect) are imported."""
+    from pipeline import prefect_env
+
+    prefect_env.configure()
+    return prefect_env
+
+
+@app.command()
+def ingest(
+    raw: Path = typer.Option(Path("raw"), "--raw", help="Inbox folder of documents."),
+    out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
+    force: bool = typer.Option(False, "--force", help="Reprocess every document, done or not."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Documents in parallel (>1: a Dask cluster of processes)."),
+    lock_timeout: float = typer.Option(600.0, "--lock-timeout", help="Seconds to wait for another run's lock."),
+) -> None:
+    """Process every new or changed document in RAW into the store; skip what is already done."""
+    if not raw.exists():
+        typer.echo(f"no inbox at {raw}", err=True)
+        raise typer.Exit(2)
+    env = _prefect()
+    from pipeline.flows import dask_task_runner
+    from pipeline.flows import ingest as ingest_flow
+
+    flow = ingest_flow if workers == 1 else ingest_flow.with_options(task_runner=dask_task_runner(workers))
+    from pipeline.store import StoreLocked
+
+    try:
+        with env.fast_flow_runs():
+            summary = flow(raw=str(raw), out=out, force=force, lock_timeout=lock_timeout, progress=True)
+    except StoreLocked as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(3) from None
+    raise typer.Exit(1 if summary["failed"] else 0)
+
+
 @app.command()
 def process(
     path: Path = typer.Argument(..., exists=True, help="A document, or a folder of documents."),
-    out: Path = typer.Option(Path("output"), "--out", help="Output store."),
+    out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
 ) -> None:
-    """Process documents now (always reprocessed) and write DIR/records/<record_id>.json."""
-    from pipeline.process import build_record
-    from pipeline.store import write_record_file
+    """Reprocess documents now (the manual rerun, through the process-document flow)."""
+    env = _prefect()
+    from pipeline.flows import process_document
+    from pipeline.store import Store
 
+    store = Store(out)
     failed = 0
-    for file in _inputs(path):
-        try:
-            record = build_record(file)
-        except DocumentError as err:
-            failed += 1
-            typer.echo(f"FAILED {file.name}: {err.code}: {err.message}", err=True)
-            continue
-        target = write_record_file(out, record)
-        typer.echo(_summary(record, target))
+    with env.fast_flow_runs():
+        for file in _inputs(path):
+            outcome = process_document(path=str(file), out=out)
+            if outcome["event"] != "processed":
+                failed += 1
+                error = outcome["error"]
+                typer.echo(f"FAILED {file.name}: {error['code']}: {error['message']}", err=True)
+                continue
+            record = store.read_record(outcome["record_id"])
+            typer.echo(_summary(record, Path(store.record_path(record.record_id))))
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def serve(
+    raw: str = typer.Option("raw", "--raw", help="Inbox folder of documents."),
+    out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
+    cron: str = typer.Option("0 6 * * *", "--cron", help="When to run ingest (cron, in --timezone)."),
+    timezone: str = typer.Option("Europe/Copenhagen", "--timezone", help="Time zone of the cron schedule."),
+    name: str = typer.Option("referat-ingest", "--name", help="Deployment name."),
+    port: int = typer.Option(4200, "--port", help="Port of the local Prefect server started when PREFECT_API_URL is unset."),
+) -> None:
+    """Serve a deployment of `ingest` on a cron schedule (runs until interrupted).
+
+    With PREFECT_API_URL set, the deployment registers with that server; otherwise a local
+    Prefect server is started on 127.0.0.1:PORT for as long as `serve` runs.
+    """
+    env = _prefect()
+    with env.local_server(port):
+        from prefect.schedules import Cron
+
+        from pipeline.flows import ingest as ingest_flow
+
+        ingest_flow.serve(
+            name=name,
+            schedules=[Cron(cron, timezone=timezone)],
+            parameters={"raw": str(Path(raw).resolve()), "out": out if "://" in out else str(Path(out).resolve())},
+            pause_on_shutdown=False,
+        )
+
+
+@app.command()
+def status(
+    out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
+    as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+) -> None:
+    """What the manifest says: documents by status, records, the last run, the failures."""
+    from pipeline.store import Store, store_status
+
+    report = store_status(Store(out))
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else _status_text(report))
+
+
+def _status_text(r: dict) -> str:
+    lines = [
+        f"store {r['store']}",
+        f"documents: {r['documents']} ({r['ok']} ok, {r['failed']} failed; {r['outdated']} of an older extractor version)",
+        f"records: {r['records']}, earlier versions kept: {r['history_versions']}, quarantined: {r['quarantined']}",
+    ]
+    last = r.get("last_run")
+    if last:
+        lines.append(
+            f"last run: {last['flow']} at {last['at']}: {last['processed']} processed, {last['skipped']} skipped, "
+            f"{last['failed']} failed in {last['seconds']:.2f} s"
+        )
+    else:
+        lines.append("last run: none")
+    for f in r["failures"]:
+        lines.append(f"  FAILED {f['file_name']} ({f['sha256'][:12]}): {f['code']}: {f['message']}")
+    return "\n".join(lines)
 
 
 def _summary(record, target: Path) -> str:

@@ -1,0 +1,362 @@
+"""Prefect flows: `ingest` (scheduled: every new or changed document) and `process_document`
+(one document, always reprocessed: the manual rerun).
+
+The work lives in plain functions (`scan_inbox`, `plan_ingest`, `process_file`) that know nothing
+of Prefect; the flows only orchestrate them, one task run per document. Idempotence is the
+store's job, keyed on the sha256 of the content and the extractor version, not Prefect's cache:
+the tasks run with NO_CACHE and keep no results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import prefect_env
+
+prefect_env.configure()
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+
+import extractors  # noqa: E402
+from pipeline import process as _process  # noqa: E402
+from pipeline.errors import DocumentError  # noqa: E402
+from pipeline.store import Store, now_iso  # noqa: E402
+
+# -- plain functions: no Prefect below this line until the tasks ------------------------------
+
+
+def extractor_version() -> str:
+    """The version of the extractor code now installed (read at call time)."""
+    return extractors.EXTRACTOR_VERSION
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_inbox(raw: Path) -> list[Path]:
+    """Every document under `raw` (recursively), hidden files and folders left out, sorted."""
+    if raw.is_file():
+        return [raw]
+    return sorted(
+        p
+        for p in raw.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw).parts)
+    )
+
+
+@dataclass
+class Plan:
+    todo: list[tuple[Path, str]] = field(default_factory=list)  # (path, sha256) to process
+    skipped: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, sha256, why)
+    seen: list[dict[str, Any]] = field(default_factory=list)  # manifest events for new names
+
+
+def plan_ingest(files: list[Path], store: Store, version: str, force: bool = False) -> Plan:
+    """Decide, from the manifest, which documents need work.
+
+    A document is its content (sha256). It is skipped when the manifest already has it done
+    (or failed for a reason a retry cannot fix) by the same extractor version; a renamed or
+    copied file is recorded as another name of the document, never processed twice.
+    """
+    state = store.manifest_state()
+    plan = Plan()
+    in_this_run: set[str] = set()
+    for path in files:
+        sha = file_sha256(path)
+        doc = state.get(sha)
+        if sha in in_this_run:
+            plan.skipped.append((path, sha, "duplicate content in this run"))
+            plan.seen.append(_seen(path, sha, version, None))
+            continue
+        done = (
+            doc is not None
+            and doc.extractor_version == version
+            and (doc.status == "ok" or not doc.retryable)
+        )
+        if done and not force:
+            plan.skipped.append((path, sha, f"already {doc.status}"))
+            if str(path) not in doc.paths:
+                plan.seen.append(_seen(path, sha, version, doc.record_id))
+            continue
+        in_this_run.add(sha)
+        plan.todo.append((path, sha))
+    return plan
+
+
+def _seen(path: Path, sha: str, version: str, record_id: str | None) -> dict[str, Any]:
+    return {
+        "event": "seen",
+        "sha256": sha,
+        "path": str(path),
+        "file_name": path.name,
+        "record_id": record_id,
+        "extractor_version": version,
+        "at": now_iso(),
+    }
+
+
+def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
+    """Build, validate and store the record of one document; quarantine it if it is bad.
+
+    Returns the manifest event. A bad document (DocumentError) or a bug in an extractor becomes
+    a "failed" event with its error and never raises; an OSError propagates, because reading or
+    writing again may well succeed (the task's retry policy handles it).
+    """
+    version = extractor_version()
+    started = time.perf_counter()
+    base = {"path": str(path), "file_name": path.name, "sha256": sha256, "extractor_version": version, "at": now_iso()}
+    try:
+        record = _process.build_record(path)
+    except DocumentError as err:
+        return fail(store, path, base, err.code, err.message, started, retryable=False)
+    except OSError:
+        raise
+    except Exception as err:  # noqa: BLE001 - an extractor bug must not stop the run
+        return fail(store, path, base, "internal_error", f"{type(err).__name__}: {err}", started, retryable=False)
+    result = store.commit_record(record)
+    store.release_quarantine(record.source.sha256)
+    return {
+        **base,
+        "event": "processed",
+        "sha256": record.source.sha256,
+        "record_id": record.record_id,
+        "document_type": record.document_type,
+        "record_extractor_version": record.extractor_version,
+        "changed": result.changed,
+        "previous_version": result.previous,
+        "warnings": len(record.warnings),
+        "seconds": round(time.perf_counter() - started, 4),
+        "error": None,
+    }
+
+
+def fail(
+    store: Store,
+    path: Path,
+    base: dict[str, Any],
+    code: str,
+    message: str,
+    started: float,
+    *,
+    retryable: bool,
+) -> dict[str, Any]:
+    where = store.quarantine(
+        path, base["sha256"], code, message, extractor_version=base["extractor_version"], retryable=retryable
+    )
+    return {
+        **base,
+        "event": "failed",
+        "record_id": None,
+        "seconds": round(time.perf_counter() - started, 4),
+        "error": {"code": code, "message": message, "retryable": retryable, "quarantine": where},
+    }
+
+
+@dataclass
+class Summary:
+    flow: str
+    started: str
+    seconds: float
+    processed: int = 0
+    not_minutes: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def summarize(flow_name: str, started: str, seconds: float, outcomes: list[dict[str, Any]], skipped: int) -> Summary:
+    s = Summary(flow=flow_name, started=started, seconds=round(seconds, 3), skipped=skipped)
+    for o in outcomes:
+        if o["event"] == "processed":
+            s.processed += 1
+            s.not_minutes += o.get("document_type") == "not_minutes"
+            s.unchanged += not o.get("changed", True)
+        else:
+            s.failed += 1
+            s.failures.append({"file": o["file_name"], "code": o["error"]["code"], "message": o["error"]["message"]})
+    return s
+
+
+def summary_text(s: Summary) -> str:
+    line = (
+        f"{s.flow}: {s.processed} processed ({s.not_minutes} not minutes, {s.unchanged} unchanged), "
+        f"{s.skipped} skipped, {s.failed} failed in {s.seconds:.2f} s"
+    )
+    return "\n".join([line, *(f"  FAILED {f['file']}: {f['code']}: {f['message']}" for f in s.failures)])
+
+
+def summary_markdown(s: Summary, store_url: str) -> str:
+    rows = [
+        "| processed | not minutes | unchanged | skipped | failed | seconds |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {s.processed} | {s.not_minutes} | {s.unchanged} | {s.skipped} | {s.failed} | {s.seconds:.2f} |",
+    ]
+    if s.failures:
+        rows += ["", "| failed document | code | message |", "|---|---|---|"]
+        rows += [f"| {f['file']} | {f['code']} | {_md(f['message'])} |" for f in s.failures]
+    return f"## referat {s.flow}, {s.started}\n\nStore: `{store_url}`\n\n" + "\n".join(rows) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# -- Prefect: one task per document, two flows ------------------------------------------------
+
+
+def retry_only_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
+    """Retry a failed task run only for I/O errors; a parse error fails the same way again."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except BaseException:  # noqa: BLE001
+        return False
+    return False
+
+
+@task(
+    name="process-file",
+    task_run_name="{path}",
+    retries=2,
+    retry_delay_seconds=[0.5, 2],
+    retry_condition_fn=retry_only_io,
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)
+def process_file_task(path: str, sha256: str, out: str) -> dict[str, Any]:
+    return process_file(Path(path), sha256, Store(out))
+
+
+def _io_failure(store: Store, path: Path, sha: str, err: BaseException) -> dict[str, Any]:
+    """A document whose I/O kept failing after the retries: quarantined, retried next run."""
+    base = {"path": str(path), "file_name": path.name, "sha256": sha, "extractor_version": extractor_version(), "at": now_iso()}
+    try:
+        return fail(store, path, base, "io_error", f"{type(err).__name__}: {err}", time.perf_counter(), retryable=True)
+    except OSError:
+        return {**base, "event": "failed", "record_id": None, "seconds": 0.0,
+                "error": {"code": "io_error", "message": f"{type(err).__name__}: {err}", "retryable": True}}
+
+
+def _run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return flow_run.id
+
+
+def _publish(summary: Summary, store: Store, key: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    print(summary_text(summary))
+    create_markdown_artifact(
+        markdown=summary_markdown(summary, store.url),
+        key=key,
+        description=f"referat {summary.flow}: processed, skipped, failed, time",
+    )
+
+
+class _Progress:
+    """A progress bar on a terminal, nothing otherwise (logs, deployments, tests)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled and total and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+            )
+            self.task = self.bar.add_task("ingest", total=total)
+            self.bar.start()
+
+    def advance(self) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+@flow(name="ingest", description="Process every new or changed document in the inbox.")
+def ingest(
+    raw: str = "raw",
+    out: str = "output",
+    force: bool = False,
+    lock_timeout: float = 600.0,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Scan `raw`, process what the manifest lacks (or everything with `force`), publish a summary."""
+    store = Store(out)
+    started, t0 = now_iso(), time.perf_counter()
+    run_id = _run_id()
+    with store.lock(timeout=lock_timeout):
+        store.remove_stale_temp_files()
+        version = extractor_version()
+        plan = plan_ingest(scan_inbox(Path(raw)), store, version, force)
+        store.append_manifest(*({**e, "run_id": run_id} for e in plan.seen))
+        futures = {process_file_task.submit(str(p), sha, out): (p, sha) for p, sha in plan.todo}
+        bar = _Progress(len(futures), progress)
+        outcomes = []
+        try:
+            for future in as_completed(list(futures)):
+                path, sha = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as err:  # noqa: BLE001 - I/O still failing after the retries
+                    outcome = _io_failure(store, path, sha, err)
+                outcome["run_id"] = run_id
+                store.append_manifest(outcome)  # durable as soon as each document is done
+                outcomes.append(outcome)
+                bar.advance()
+        finally:
+            bar.close()
+        summary = summarize("ingest", started, time.perf_counter() - t0, outcomes, len(plan.skipped))
+        store.append_manifest({"event": "run", "run_id": run_id, "at": now_iso(), "raw": raw,
+                               "force": force, "extractor_version": version, **summary.as_dict()})
+    _publish(summary, store, "ingest-summary")
+    return summary.as_dict()
+
+
+@flow(name="process-document", description="Reprocess one document now (the manual rerun).")
+def process_document(path: str, out: str = "output", lock_timeout: float = 600.0) -> dict[str, Any]:
+    """Always reprocess `path`, replacing its record only with a valid new one (old one kept)."""
+    store = Store(out)
+    started, t0 = now_iso(), time.perf_counter()
+    run_id = _run_id()
+    source = Path(path)
+    with store.lock(timeout=lock_timeout):
+        sha = file_sha256(source)
+        state = process_file_task(str(source), sha, out, return_state=True)
+        try:
+            outcome = state.result()
+        except Exception as err:  # noqa: BLE001
+            outcome = _io_failure(store, source, sha, err)
+        outcome["run_id"] = run_id
+        summary = summarize("process", started, time.perf_counter() - t0, [outcome], 0)
+        store.append_manifest(outcome, {"event": "run", "run_id": run_id, "at": now_iso(), "raw": path,
+                                        "force": True, "extractor_version": extractor_version(), **summary.as_dict()})
+    return outcome
+
+
+def dask_task_runner(workers: int = 2):  # noqa: ANN201
+    """A Dask task runner with `workers` single-threaded processes: documents in parallel."""
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
