@@ -1,0 +1,384 @@
+"""Fill a meeting record's items with normalised entities, presenters and party links.
+
+One ``nlp.pipe`` pass over every text of every item (title, parts, table cells), then cheap
+Python over the parsed docs: participants matched by name (or by surname alone when that is
+unambiguous), entities normalised, presenters read from "... præsenterede ...", votes and
+protocol remarks linked to parties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from extractors.entities.gazetteer import Gazetteer, load
+from extractors.entities.nlp import get_nlp, merge_ents, norm_text
+from extractors.entities.normalise import parse_date, parse_money, parse_percent
+from schemas.entities import Entity, ItemEntities, PartyLink
+
+LABELS = {
+    "PERSON": "person", "MUNICIPALITY": "municipality", "REGION": "region", "PARTY": "party",
+    "ORGANISATION": "organisation", "MONEY": "money", "PERCENT": "percent", "DATE": "date",
+}
+_PREPOSITIONS = {"i", "for", "hos", "ved", "fra", "af", "på"}
+_PROTOCOL = re.compile(r"protokol", re.I)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    participant: bool = False
+    party: str | None = None
+    municipality_code: int | None = None
+
+
+@dataclass
+class _Text:
+    item: int
+    text: str
+    part: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+
+
+def _texts(record) -> list[_Text]:
+    out = []
+    for i, item in enumerate(record.items):
+        out.append(_Text(i, item.title))
+        for p, part in enumerate(item.parts):
+            out.append(_Text(i, part.text, part=p))
+        for t, table in enumerate(item.tables):
+            for r, row in enumerate(table.rows):
+                for c, cell in enumerate(row):
+                    if cell.text and re.search(r"[^\W\d_]", cell.text):
+                        out.append(_Text(i, cell.text, table=t, row=r, col=c))
+    return out
+
+
+def _name_key(text: str) -> str:
+    return " ".join(norm_text(w) for w in re.sub(r"\s+", " ", text).split(" "))
+
+
+class PeopleIndex:
+    """Known people (participants, and people named in full somewhere in the record)."""
+
+    def __init__(self, nlp, g: Gazetteer, participants, docs: list[Doc]) -> None:
+        self.nlp = nlp
+        self.by_key: dict[str, Person] = {}
+        people: list[Person] = []
+        for p in participants:
+            m = g.municipality_for(p.municipality)
+            person = Person(p.name, True, p.party, m.code if m else None)
+            if _name_key(p.name) not in self.by_key:
+                people.append(person)
+                self.by_key[_name_key(p.name)] = person
+        for doc in docs:
+            for ent in doc.ents:
+                if ent.label_ == "PERSON" and len(ent) >= 2:
+                    key = _name_key(ent.text)
+                    if key not in self.by_key:
+                        person = Person(_clean_name(ent.text))
+                        people.append(person)
+                        self.by_key[key] = person
+        # Short forms: first + last name, and the surname alone, when only one person has them.
+        short: dict[str, set[Person]] = defaultdict(set)
+        surnames: dict[str, set[Person]] = defaultdict(set)
+        for person in people:
+            words = person.name.split()
+            if len(words) > 2:
+                short[_name_key(f"{words[0]} {words[-1]}")].add(person)
+            if len(words) >= 2:
+                surnames[_name_key(words[-1])].add(person)
+        self.short = {k: next(iter(v)) for k, v in short.items() if len(v) == 1 and k not in self.by_key}
+        self.surname = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        norm = nlp.get_pipe("referat_da_norm")
+        for label, keys in (("FULL", self.by_key), ("SHORT", self.short), ("SURNAME", self.surname)):
+            docs_ = [norm(nlp.make_doc(k)) for k in keys]
+            if docs_:
+                self.matcher.add(label, docs_)
+        self.lemma_words = norm.table
+
+    def resolve(self, span: Span) -> Person | None:
+        key = _name_key(span.text)
+        return self.by_key.get(key) or self.short.get(key) or (
+            self.surname.get(key) if len(span) == 1 else None
+        )
+
+    def add_mentions(self, doc: Doc) -> None:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            label = self.nlp.vocab.strings[match_id]
+            span = Span(doc, start, end, label="PERSON")
+            if not all(t._.cap for t in span):
+                continue
+            if label == "SURNAME":
+                tok = doc[start]
+                # A surname that is also a word ("Skov", "Bjørn") needs to be mid-sentence.
+                if tok.is_sent_start and tok.norm_ in self.lemma_words:
+                    continue
+                if tok.ent_type_ and tok.ent_type_ != "PERSON":
+                    continue
+                # Part of a longer capitalised name ("Simon Hansen") is someone else.
+                if start > 0 and doc[start - 1]._.cap and doc[start - 1].is_alpha and not doc[start - 1].is_sent_start:
+                    continue
+            spans.append(span)
+        merge_ents(doc, spans, prefer_new=True)
+
+
+def _clean_name(text: str) -> str:
+    return re.sub(r"(?<=[a-zæøå])-(?=[a-zæøå])", "", re.sub(r"\s+", " ", text)).strip()
+
+
+def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, int | None]:
+    """Role and organisation from an apposition: 'Direktør X, KL', 'borgmester i Y, X',
+    'X, managing director for Z'. Returns (role, organisation, municipality_code)."""
+    role = org = None
+    code = None
+
+    def describe(tokens: list) -> tuple[str | None, str | None, int | None]:
+        r_start = None
+        for k, t in enumerate(tokens):
+            if roles.role_end(doc, t.i) is not None:
+                r_start = k
+                break
+        if r_start is None:
+            return None, None, None
+        rest = tokens[r_start:]
+        cut = next((k for k, t in enumerate(rest) if k and t.norm_ in _PREPOSITIONS and t.i > rest[0].i), None)
+        # The organisation is the entity after the last preposition before the name.
+        organisation, mcode = None, None
+        ents = [e for e in doc.ents if e.start >= rest[0].i and e.end <= rest[-1].i + 1
+                and e.label_ in ("ORGANISATION", "MUNICIPALITY", "REGION")]
+        if ents:
+            e = ents[-1] if cut is None else next((e for e in ents if e.start > rest[cut].i), ents[-1])
+            organisation = _canonical_org(e)
+            if e.label_ == "MUNICIPALITY":
+                mcode = int(e.ent_id_.split(":")[1])
+            if cut is None:
+                cut = next((k for k, t in enumerate(rest) if t.i >= e.start), len(rest))
+        elif cut is not None:
+            stop = next((k for k, t in enumerate(rest) if k > cut and (t.norm_ == "og" or t.text == ",")), len(rest))
+            organisation = doc[rest[cut].i + 1: rest[stop - 1].i + 1].text or None
+        role_tokens = rest[:cut] if cut is not None else rest[:1]
+        return " ".join(t.text for t in role_tokens), organisation, mcode
+
+    sent_start = ent.sent.start if doc.has_annotation("SENT_START") else 0
+    # Before the name: "borgmester i Brøndby, X" / "Leder af enhed ... i KL X"
+    left = []
+    j = ent.start - 1
+    if j >= sent_start and doc[j].text == ",":
+        j -= 1
+    while j >= sent_start and len(left) < 10:
+        t = doc[j]
+        if t.text in {",", ".", ";", ":", "(", ")"} or "\n" in t.text or t.norm_ == "og" or t.ent_type_ == "PERSON":
+            break
+        left.insert(0, t)
+        j -= 1
+    if left:
+        role, org, code = describe(left)
+    # After the name: "X, managing director for Greater Copenhagen," / "X, KL"
+    k = ent.end
+    if k < len(doc) and doc[k].text == ",":
+        right = []
+        k += 1
+        while k < len(doc) and len(right) < 14:
+            t = doc[k]
+            if t.text in {",", ".", ";", ":", "(", ")"} or "\n" in t.text or t.is_sent_start:
+                break
+            if t.norm_ == "og" and right and roles.role_end(doc, k + 1) is None:
+                break
+            right.append(t)
+            k += 1
+        if right:
+            r, o, c = describe(right)
+            if r:
+                role = role or r
+                org = org or o
+                code = code or c
+            elif right[0].ent_type_ in ("ORGANISATION", "MUNICIPALITY") and right[0].i == doc[right[0].i].i:
+                e = next(e for e in doc.ents if e.start == right[0].i)
+                if e.end == right[-1].i + 1 or len(right) <= len(e) + 1:
+                    org = org or _canonical_org(e)
+            if role and not org and k < len(doc) - 1 and doc[k].text == "," and doc[k + 1].ent_type_ == "ORGANISATION":
+                e = next(e for e in doc.ents if e.start == k + 1)
+                org = _canonical_org(e)
+    return role, org, code
+
+
+def _canonical_org(ent: Span) -> str:
+    g = load()
+    ident = ent.ent_id_
+    if ent.label_ == "MUNICIPALITY":
+        return g.by_code[int(ident.split(":")[1])].name
+    if ent.label_ == "REGION":
+        return ident.split(":", 1)[1] if not ident.split(":", 1)[1].isdigit() else g.region_by_code[int(ident.split(":")[1])].name
+    if ident == "org:*":
+        text = _clean_name(ent.text)
+        return re.sub(r"(?<=(en|et))s$", "", text)
+    return ident.split(":", 1)[1]
+
+
+def _entity(ent: Span, loc: _Text, people: PeopleIndex, roles, reference: dt.date | None,
+            year_hint: int | None) -> Entity | None:
+    g = load()
+    label = ent.label_
+    base = dict(type=LABELS[label], text=ent.text, start=ent.start_char, end=ent.end_char, part=loc.part,
+                table=loc.table, row=loc.row, col=loc.col)
+    ident = ent.ent_id_
+    if label == "PERSON":
+        person = people.resolve(ent)
+        role, org, code = _role_and_org(ent.doc, ent, roles)
+        if person:
+            return Entity(**base, name=person.name, participant=person.participant, party_letter=person.party,
+                          municipality_code=person.municipality_code or code, role=role, organisation=org)
+        return Entity(**base, name=_clean_name(ent.text), participant=False, role=role, organisation=org,
+                      municipality_code=code)
+    if label == "MUNICIPALITY":
+        m = g.by_code[int(ident.split(":")[1])]
+        region = g.region_by_code[m.region_code]
+        return Entity(**base, name=m.name, municipality_code=m.code, region=region.name, region_code=region.code)
+    if label == "REGION":
+        key = ident.split(":", 1)[1]
+        if key.isdigit():
+            r = g.region_by_code[int(key)]
+            return Entity(**base, name=r.name, region=r.name, region_code=r.code)
+        return Entity(**base, name=key, region=key)
+    if label == "PARTY":
+        letter = ident.split(":", 1)[1]
+        party = g.by_letter.get(letter)
+        return Entity(**base, name=party.name if party else None, party_letter=letter)
+    if label == "ORGANISATION":
+        return Entity(**base, name=_canonical_org(ent))
+    if label == "MONEY":
+        values = parse_money(ent.text)
+        return Entity(**base, **values) if values else None
+    if label == "PERCENT":
+        values = parse_percent(ent.text)
+        return Entity(**base, **values) if values else None
+    if label == "DATE":
+        ref = reference
+        if year_hint and not re.search(r"(19|20)\d\d", ent.text):
+            ref = dt.date(year_hint, 1, 1)
+        values = parse_date(ent.text, ref)
+        return Entity(**base, **values) if values else None
+    return None
+
+
+def _year_hints(doc: Doc) -> dict[int, int]:
+    """For a day without a year ('14. maj - 14. juni 2026'), the year of the next dated day in
+    the same sentence."""
+    hints = {}
+    dates = [e for e in doc.ents if e.label_ == "DATE"]
+    for n, e in enumerate(dates):
+        if re.search(r"(19|20)\d\d", e.text):
+            continue
+        for later in dates[n + 1:]:
+            if later.sent.start != e.sent.start:
+                break
+            m = re.search(r"(?:19|20)\d\d", later.text)
+            if m:
+                hints[e.start] = int(m.group(0))
+                break
+    return hints
+
+
+def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
+    names = []
+    for tok in doc:
+        if tok.lemma_ == "præsentere" and tok.norm_.endswith(("ede", "te")):
+            for ent in doc.ents:
+                if ent.label_ == "PERSON" and ent.sent.start == tok.sent.start and ent.end <= tok.i:
+                    person = people.resolve(ent)
+                    names.append(person.name if person else _clean_name(ent.text))
+    return names
+
+
+def _protocol_links(doc: Doc, loc: _Text) -> list[PartyLink]:
+    g = load()
+    links = []
+    for sent in doc.sents:
+        if not any(_PROTOCOL.match(t.norm_) or t.lemma_ == "protokollere" for t in sent):
+            continue
+        seen = set()
+        for ent in sent.ents:
+            if ent.label_ == "PARTY":
+                letter = ent.ent_id_.split(":", 1)[1]
+                if letter in seen:
+                    continue
+                seen.add(letter)
+                party = g.by_letter.get(letter)
+                links.append(PartyLink(kind="protocol_note", party_letter=letter,
+                                       party_name=party.name if party else None, text=sent.text.strip(),
+                                       part=loc.part, start=ent.start_char, end=ent.end_char))
+    return links
+
+
+def annotate_items(record) -> list[ItemEntities]:
+    """The entities of every item of a record, in item order (the record is not changed)."""
+    nlp = get_nlp()
+    g = load()
+    roles = nlp.get_pipe("referat_da_people")
+    texts = _texts(record)
+    docs = list(nlp.pipe(t.text for t in texts))
+    people = PeopleIndex(nlp, g, record.participants, docs)
+    reference = record.meeting.date if record.meeting else None
+    results = [ItemEntities() for _ in record.items]
+    for loc, doc in zip(texts, docs):
+        people.add_mentions(doc)
+        hints = _year_hints(doc)
+        out = results[loc.item]
+        for ent in doc.ents:
+            e = _entity(ent, loc, people, roles, reference, hints.get(ent.start))
+            if e is not None:
+                out.entities.append(e)
+        for name in _presenters(doc, people):
+            if name not in out.presenters:
+                out.presenters.append(name)
+        if loc.part is not None and record.items[loc.item].parts[loc.part].kind == "decision":
+            out.party_links.extend(_protocol_links(doc, loc))
+    for i, item in enumerate(record.items):
+        out = results[i]
+        for v, vote in enumerate(item.votes):
+            for letter in vote.parties:
+                party = g.by_letter.get(letter)
+                out.party_links.append(PartyLink(kind="vote", party_letter=letter, vote=v,
+                                                 party_name=party.name if party else None, text=vote.text))
+        # Protocol notes the record lists but that no decision part carried.
+        linked = {(l.party_letter, l.text) for l in out.party_links}
+        if item.decision:
+            for note in item.decision.protocol_notes:
+                if any(l.kind == "protocol_note" and note.strip()[:40] in l.text for l in out.party_links):
+                    continue
+                for doc in nlp.pipe([note]):
+                    for ent in doc.ents:
+                        if ent.label_ == "PARTY":
+                            letter = ent.ent_id_.split(":", 1)[1]
+                            if (letter, note) not in linked:
+                                linked.add((letter, note))
+                                party = g.by_letter.get(letter)
+                                out.party_links.append(PartyLink(kind="protocol_note", party_letter=letter,
+                                                                 party_name=party.name if party else None,
+                                                                 text=note))
+    return results
+
+
+def annotate(record):
+    """Fill entities, presenters and party links on each item, and participants' municipality
+    codes, in place; returns the record."""
+    g = load()
+    results = annotate_items(record)
+    for item, found in zip(record.items, results):
+        item.entities = found.entities
+        item.presenters = found.presenters
+        item.party_links = found.party_links
+    for p in record.participants:
+        m = g.municipality_for(p.municipality)
+        p.municipality_code = m.code if m else None
+    return record
