@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.entities import Entity, PartyLink
+
 SCHEMA_VERSION = "1.0.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
@@ -71,6 +73,7 @@ class Participant(Model):
     substitute_for: str | None = None
     status: Literal["present", "absent"]
     line: int = Field(ge=1, description="Source line of the entry.")
+    municipality_code: int | None = Field(default=None, description="Official code, e.g. 101.")
 
 
 class Section(Model):
@@ -150,6 +153,9 @@ class AgendaItem(Model):
     votes: list[Vote] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     parts: list[ItemPart] = Field(default_factory=list, description="Every headed part, in order.")
+    entities: list[Entity] = Field(default_factory=list, description="Normalised entities (issue 5).")
+    presenters: list[str] = Field(default_factory=list, description="People who presented.")
+    party_links: list[PartyLink] = Field(default_factory=list, description="Votes/protocol notes -> parties.")
     span: Span | None = Field(default=None, description="Null for an item found only in the TOC.")
 
 
