@@ -22,7 +22,7 @@ SUSPENDED_NEXT = {
     "og", "eller", "samt", "til", "men", "som", "end", "and", "or", "und", "oder", "och", "eller",
     "et", "ou", "&",
 }
-_BULLET = re.compile(r"^\s*(?:[-–•▪●◦*]\s|\d{1,2}[.)]\s|[a-zæøå][.)]\s)")
+_BULLET = re.compile(r"^\s*[-–•▪●◦]\s")
 _WORD_CHARS = re.compile(r"[^\W\d_]", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -38,6 +38,7 @@ class Line:
     baseline: float  # from the top of the page
     size: float  # font size
     table: int | None = None  # index into the document's tables for a placeholder
+    first_word: float = 0.0  # width of the first word (0: estimate from the text)
 
 
 @dataclass
@@ -153,10 +154,12 @@ def right_edge(lines: list[Line]) -> float:
     ends = sorted(ln.x1 for ln in lines if ln.table is None and "\t" not in ln.text)
     if not ends:
         return 0.0
-    return ends[int(0.97 * (len(ends) - 1))]
+    return ends[int(0.995 * (len(ends) - 1))]
 
 
 def _first_word_width(line: Line) -> float:
+    if line.first_word > 0:
+        return line.first_word
     text = line.text.strip()
     if not text:
         return 0.0
@@ -193,7 +196,6 @@ def assemble(
     out_lines: list[str] = []
     out_pages: list[int] = []
     raw_tables: list[RawTable] = []
-    table_of_placeholder: dict[int, int] = {}
 
     cur: str | None = None  # paragraph being built
     cur_page = 0

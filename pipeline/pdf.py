@@ -1,0 +1,465 @@
+"""PDF minutes to text with a page map and the tables only the layout shows.
+
+Fast path: every page's text and line geometry come from pypdfium2 (one text call per page plus a
+few character-box look-ups per line). Only pages that carry ruling lines are also opened with
+pdfplumber, and only for `find_tables`; the table cells come from there and the text lines inside a
+table are left out of the text. Columns laid out without rules (a TOC, a small two-column block)
+are told by wide gaps between words and come out tab-separated, like in the text fixtures.
+
+Pages are processed one at a time and closed straight after (pdfium page, text page, pdfplumber
+page), so memory does not grow with the page count beyond the text itself. The parse runs in a
+child process with a hard time limit (`REFERAT_DOC_TIMEOUT`, seconds, default 120) and a page limit
+(`REFERAT_MAX_PAGES`, default 2000); a PDF that hangs or crashes the parser costs one quarantine
+record, never the run. `REFERAT_PDF_INPROCESS=1` parses in-process (debugging; only a cooperative
+time limit between pages then).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.page_furniture import PageLine, find_furniture
+from extractors.pdf_layout import Line, PageTable, assemble
+from pipeline import errors
+from pipeline.errors import (
+    CorruptDocument,
+    DocumentError,
+    DocumentTimeout,
+    DocumentTooLarge,
+    EmptyDocument,
+    EncryptedDocument,
+    NoTextLayer,
+)
+from pipeline.loader import LoadedText
+
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_PAGES = 2000
+PERM_EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or otherwise extract text
+
+_OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 1, 2, 3, 5
+_LINE_SPLIT = re.compile(r"[^\r\n\ufffe]+")
+
+
+# --- public entry ------------------------------------------------------------------------------
+
+
+def load_pdf(path: Path, data: bytes) -> LoadedText:
+    """Text, page map and layout tables of the PDF `data` (named `path`). Raises DocumentError."""
+    timeout = _env_number("REFERAT_DOC_TIMEOUT", DEFAULT_TIMEOUT)
+    max_pages = int(_env_number("REFERAT_MAX_PAGES", DEFAULT_MAX_PAGES))
+    if os.environ.get("REFERAT_PDF_INPROCESS") == "1":
+        return parse_pdf(data, path.name, max_pages=max_pages, deadline=time.monotonic() + timeout)
+    return _parse_isolated(data, path.name, max_pages, timeout)
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+# --- child process -----------------------------------------------------------------------------
+
+
+def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
+    method = os.environ.get("REFERAT_PDF_START_METHOD") or (
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    ctx = multiprocessing.get_context(method)
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(sender, data, name, max_pages, timeout), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise DocumentTimeout(f"{name}: PDF parsing took longer than {timeout:g} s")
+        try:
+            message = receiver.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            raise CorruptDocument(f"{name}: the PDF parser crashed (exit code {proc.exitcode})") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        receiver.close()
+    if message[0] == "ok":
+        return message[1]
+    _, code_class, text = message
+    cls = getattr(errors, code_class, CorruptDocument)
+    if not (isinstance(cls, type) and issubclass(cls, DocumentError)):
+        cls = CorruptDocument
+    raise cls(text)
+
+
+def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float) -> None:
+    try:
+        # stop cooperatively a little before the parent's hard limit
+        result = parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + 0.95 * timeout)
+        message = ("ok", result)
+    except DocumentError as err:
+        message = ("error", type(err).__name__, err.message)
+    except MemoryError:
+        message = ("error", "DocumentTooLarge", f"{name}: out of memory while parsing the PDF")
+    except Exception as err:  # noqa: BLE001 - any parser failure is a corrupt document, never a traceback
+        message = ("error", "CorruptDocument", f"{name}: unreadable PDF ({type(err).__name__}: {err})")
+    try:
+        sender.send(message)
+    finally:
+        sender.close()
+
+
+# --- the parse -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    lines: list[Line]
+    tables: list[PageTable]
+    chars: int
+    images: int
+
+
+def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
+    """Parse in this process. Raises DocumentError (see the module docstring)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    if not data.lstrip(b"\x00\t\r\n \x0c").startswith(b"%PDF"):
+        head = data[:64].lstrip()
+        kind = "HTML" if head[:1] == b"<" else "not a PDF"
+        raise CorruptDocument(f"{name}: named like a PDF but is {kind} (no %PDF header)")
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        code = getattr(err, "err_code", None)
+        if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
+            raise EncryptedDocument(f"{name}: encrypted PDF, a password is needed to open it") from None
+        raise CorruptDocument(f"{name}: damaged PDF that cannot be opened ({err})") from None
+    try:
+        if raw.FPDF_GetSecurityHandlerRevision(doc) != -1:
+            perms = raw.FPDF_GetDocPermissions(doc) & 0xFFFFFFFF
+            if not perms & PERM_EXTRACT_TEXT:
+                raise EncryptedDocument(
+                    f"{name}: encrypted PDF whose owner does not permit text extraction"
+                )
+        n_pages = len(doc)
+        if n_pages == 0:
+            raise EmptyDocument(f"{name}: the PDF has no pages")
+        if n_pages > max_pages:
+            raise DocumentTooLarge(f"{name}: {n_pages} pages, more than the limit of {max_pages}")
+        pages: list[_Page] = []
+        for index in range(n_pages):
+            if deadline is not None and time.monotonic() > deadline:
+                raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
+            pages.append(_read_page(doc, index, raw))
+    finally:
+        doc.close()
+
+    chars = sum(p.chars for p in pages)
+    images = sum(1 for p in pages if p.images)
+    if chars < 20 * n_pages and images >= max(1, n_pages // 2):
+        raise NoTextLayer(
+            f"{name}: {images} of {n_pages} pages are images without a text layer (a scan: needs OCR)"
+        )
+    if chars == 0:
+        raise EmptyDocument(f"{name}: the PDF holds no text")
+    return _build(pages, n_pages)
+
+
+def _build(pages: list[_Page], n_pages: int) -> LoadedText:
+    furniture = find_furniture(
+        [[PageLine(ln.text, ln.baseline) for ln in p.lines if ln.table is None] for p in pages]
+    )
+    body: list[Line] = []
+    tables: list[PageTable] = []
+    for p, drop in zip(pages, furniture):
+        k = 0
+        for ln in p.lines:
+            if ln.table is not None:
+                tables.append(p.tables[ln.table])
+                ln.table = len(tables) - 1
+                body.append(ln)
+                continue
+            if k not in drop:
+                body.append(ln)
+            k += 1
+    text, line_pages, raw_tables = assemble(body, tables)
+    if not text.strip() and not raw_tables:
+        raise EmptyDocument("the PDF holds only page headers and footers")
+    assert len(line_pages) == len(text.split("\n"))
+    return LoadedText(
+        text=text,
+        media_type="application/pdf",
+        page_count=n_pages,
+        line_pages=line_pages,
+        tables=raw_tables,
+    )
+
+
+# --- one page ------------------------------------------------------------------------------------
+
+_d = [ctypes.c_double() for _ in range(4)]
+_refs = [ctypes.byref(v) for v in _d]
+_f = [ctypes.c_float() for _ in range(4)]
+_frefs = [ctypes.byref(v) for v in _f]
+
+
+def _char_box(raw, tp, i: int) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) of character i in PDF user space (y up)."""
+    raw.FPDFText_GetCharBox(tp, i, *_refs)
+    return _d[0].value, _d[1].value, _d[2].value, _d[3].value
+
+
+def _read_page(doc, index: int, raw) -> _Page:
+    page = doc[index]
+    try:
+        height = page.get_height()
+        edges, images = _page_objects(raw, page, height)
+        tp = page.get_textpage()
+        try:
+            lines, chars = _text_lines(raw, tp, index + 1, height)
+            tables = _find_tables(tp, edges, index + 1, height) if lines and len(edges) >= 4 else []
+        finally:
+            tp.close()
+    finally:
+        page.close()
+    if tables:
+        lines = _drop_table_text(lines, tables)
+    return _Page(lines=lines, tables=tables, chars=chars, images=images)
+
+
+def _page_objects(raw, page, height: float) -> tuple[list[dict], int]:
+    """The ruling lines of the page as pdfplumber edges (top-down), and how many images it has.
+
+    Lines and rectangles are read from pdfium's page objects (also inside form XObjects), which is
+    cheap; pdfplumber would have to interpret every character of the page to get them."""
+    edges: list[dict] = []
+    images = 0
+    stack = [(page, 0, False)]
+    while stack:
+        owner, depth, is_form = stack.pop()
+        count = raw.FPDFFormObj_CountObjects(owner) if is_form else raw.FPDFPage_CountObjects(owner)
+        for j in range(max(count, 0)):
+            obj = raw.FPDFFormObj_GetObject(owner, j) if is_form else raw.FPDFPage_GetObject(owner, j)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == _OBJ_PATH:
+                _path_edges(raw, obj, height, edges)
+            elif kind == _OBJ_IMAGE:
+                images += 1
+            elif kind == _OBJ_FORM and depth < 3:
+                stack.append((obj, depth + 1, True))
+    return edges, images
+
+
+def _edge(x0: float, top: float, x1: float, bottom: float, orientation: str) -> dict:
+    return {
+        "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+        "orientation": orientation, "object_type": "line",
+    }
+
+
+def _path_edges(raw, obj, height: float, edges: list[dict]) -> None:
+    raw.FPDFPageObj_GetBounds(obj, *_frefs)
+    left, bottom, right, top = (v.value for v in _f)
+    w, h = right - left, top - bottom
+    if w < 4 and h < 4:
+        return
+    nseg = raw.FPDFPath_CountSegments(obj)
+    if nseg <= 5:  # a line or a rectangle: its bounds say it all
+        if h <= 3:
+            edges.append(_edge(left, height - (top + bottom) / 2, right, height - (top + bottom) / 2, "h"))
+        elif w <= 3:
+            edges.append(_edge((left + right) / 2, height - top, (left + right) / 2, height - bottom, "v"))
+        else:
+            t, b = height - top, height - bottom
+            edges.append(_edge(left, t, right, t, "h"))
+            edges.append(_edge(left, b, right, b, "h"))
+            edges.append(_edge(left, t, left, b, "v"))
+            edges.append(_edge(right, t, right, b, "v"))
+        return
+    if nseg > 2000:
+        return  # a drawing, not a table
+    m = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return
+    start = prev = None
+    for k in range(nseg):
+        seg = raw.FPDFPath_GetSegment(obj, k)
+        raw.FPDFPathSegment_GetPoint(seg, *_frefs[:2])
+        px, py = _f[0].value, _f[1].value
+        pt = (m.a * px + m.c * py + m.e, m.b * px + m.d * py + m.f)
+        stype = raw.FPDFPathSegment_GetType(seg)
+        if stype == raw.FPDF_SEGMENT_MOVETO:
+            start = prev = pt
+            continue
+        if prev is not None and stype == raw.FPDF_SEGMENT_LINETO:
+            _segment_edge(prev, pt, height, edges)
+        prev = pt
+        if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+            _segment_edge(pt, start, height, edges)
+            prev = start
+
+
+def _segment_edge(a, b, height: float, edges: list[dict]) -> None:
+    (ax, ay), (bx, by) = a, b
+    if abs(ay - by) <= 0.5 and abs(ax - bx) >= 4:
+        y = height - ay
+        edges.append(_edge(min(ax, bx), y, max(ax, bx), y, "h"))
+    elif abs(ax - bx) <= 0.5 and abs(ay - by) >= 4:
+        edges.append(_edge(ax, height - max(ay, by), ax, height - min(ay, by), "v"))
+
+
+def _text_lines(raw, tp, page_no: int, height: float) -> tuple[list[Line], int]:
+    """The page's visual lines with their geometry: a few pdfium look-ups per line, not per char."""
+    text = tp.get_text_range()
+    n = len(text)
+    lines: list[Line] = []
+    chars = 0
+    for m in _LINE_SPLIT.finditer(text):
+        s, e = m.start(), m.end()
+        piece = m.group(0)
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        first = s + len(piece) - len(piece.lstrip())
+        last = s + len(piece.rstrip()) - 1
+        chars += len(stripped)
+        raw.FPDFText_GetCharOrigin(tp, first, _refs[0], _refs[1])
+        left, base = _d[0].value, _d[1].value
+        right = _char_box(raw, tp, last)[1]
+        size = raw.FPDFText_GetFontSize(tp, first) or 10.0
+        body = stripped.replace("\x02", "-")
+        if e < n and text[e] == "\ufffe":  # pdfium merged a hyphenated line break: restore it
+            body += "-"
+        space = body.find(" ")
+        first_word = (_char_box(raw, tp, first + space - 1)[1] - left) if space > 0 else right - left
+        if space > 0:
+            body = _tabs(raw, tp, first, body, size, right - left)
+        lines.append(Line(body, page_no, left, right, height - base, size, first_word=first_word))
+    lines.sort(key=lambda ln: ln.baseline)
+    return _merge_same_baseline(lines), chars
+
+
+_TRAILING_NUMBER = re.compile(r" +(\d{1,4})$")
+
+
+def _tabs(raw, tp, first: int, body: str, size: float, width: float) -> str:
+    """Replace the spaces of a wide gap between words (a column boundary) with a tab.
+
+    Only lines wider than their characters explain are looked at word by word; a line that ends in
+    a short number (a TOC entry's page) has its last gap looked at, with a lower threshold."""
+    gap_min = max(2.0 * size, 14.0)
+    if width > 0.6 * size * len(body):
+        spans = [(m.start(), m.end()) for m in re.finditer(r" +", body)]
+    else:
+        m = _TRAILING_NUMBER.search(body)
+        if not m:
+            return body
+        spans = [(m.start(), m.start(1))]
+        gap_min = size
+    out = []
+    pos = 0
+    for a, b in spans:
+        if a == 0 or b >= len(body):
+            continue
+        gap = _char_box(raw, tp, first + b)[0] - _char_box(raw, tp, first + a - 1)[1]
+        if gap >= gap_min:
+            out.append(body[pos:a])
+            out.append("\t")
+            pos = b
+    if not out:
+        return body
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def _merge_same_baseline(lines: list[Line]) -> list[Line]:
+    """pdfium sometimes splits one visual row in two (content order); put them back together."""
+    out: list[Line] = []
+    for ln in lines:
+        if out:
+            p = out[-1]
+            if abs(ln.baseline - p.baseline) < 0.3 * min(p.size, ln.size) and (ln.x0 >= p.x1 - 1 or ln.x1 <= p.x0 + 1):
+                a, b = (p, ln) if p.x0 <= ln.x0 else (ln, p)
+                sep = "\t" if b.x0 - a.x1 >= max(2.0 * a.size, 14.0) else " "
+                out[-1] = Line(a.text + sep + b.text, p.page, a.x0, b.x1, p.baseline, max(p.size, ln.size), first_word=a.first_word)
+                continue
+        out.append(ln)
+    return out
+
+
+class _EdgesOnly:
+    """What pdfplumber's TableFinder reads from a page, with the edges taken from pdfium."""
+
+    def __init__(self, edges: list[dict], height: float):
+        self.edges = edges
+        self.bbox = (0, 0, 10_000, height)
+
+
+def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[PageTable]:
+    """Ruled tables by pdfplumber's table finder (lines strategy) on pdfium's edges; cells' text
+    from pdfium."""
+    if sum(e["orientation"] == "h" for e in edges) < 2 or sum(e["orientation"] == "v" for e in edges) < 2:
+        return []
+    from pdfplumber.table import TableFinder
+
+    found: list[PageTable] = []
+    try:
+        finder = TableFinder(_EdgesOnly(edges, height), {})
+    except Exception:  # noqa: BLE001 - odd edges cost the tables of this page only
+        return []
+    for t in finder.tables:
+        rows = []
+        for row in t.rows:
+            cells = []
+            for bbox in row.cells:
+                if bbox is None:
+                    cells.append("")
+                    continue
+                x0, top, x1, bottom = bbox
+                cells.append(_cell(tp.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)))
+            rows.append(cells)
+        rows = [r for r in rows if any(r)]
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        x0, top, x1, bottom = t.bbox
+        col_edges = sorted({round(c[0], 1) for c in t.cells})
+        found.append(PageTable(rows, page_no, top, bottom, x0, x1, col_edges=col_edges))
+    found.sort(key=lambda t: t.top)
+    return found
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    # a hyphen at a line end inside a cell stays "word- next", as the text fixtures write it
+    return re.sub(r"\s+", " ", str(value).replace("\x02", "- ").replace("\ufffe", "- ")).strip()
+
+
+def _drop_table_text(lines: list[Line], tables: list[PageTable]) -> list[Line]:
+    out: list[Line] = []
+    placed = set()
+    for ln in lines:
+        inside = None
+        for k, t in enumerate(tables):
+            if t.top - 2 <= ln.baseline <= t.bottom + 2 and ln.x0 >= t.x0 - 2 and ln.x1 <= t.x1 + 2:
+                inside = k
+                break
+        if inside is None:
+            out.append(ln)
+        elif inside not in placed:
+            placed.add(inside)
+    for k, t in enumerate(tables):
+        out.append(Line("", t.page, t.x0, t.x1, t.top, 0.0, table=k))
+    out.sort(key=lambda ln: ln.baseline)
+    return out
