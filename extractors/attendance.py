@@ -88,7 +88,13 @@ def parse_entry(text: str, status: str, line: int, profile: Profile) -> Entry | 
 
 def _split_inline(rest: str) -> list[str]:
     """"A (V), B (C) og C" -> entries; a comma after "(P)" may introduce a municipality, kept."""
-    pieces = regex.split(r"(?<=\))\s*(?:,|\bog\b)\s*(?=\p{Lu})|;\s*|\s+og\s+(?=\p{Lu})", rest)
+    if ";" in rest:
+        pieces = rest.split(";")
+    elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):
+        # Split only where the next piece is a name with a party: "A (V), Kommune, B (C)".
+        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
+    else:
+        pieces = regex.split(r"\s*,\s*|\s+og\s+", rest)
     return [p for p in (collapse(x) for x in pieces) if p]
 
 

@@ -23,7 +23,7 @@ class FoundCase:
 
 
 def case_patterns(profile: Profile) -> list[regex.Pattern]:
-    return [profile.compile(p, regex.VERSION1) for p in profile.section("case_numbers")["patterns"]]
+    return [profile.compile(p) for p in profile.section("case_numbers")["patterns"]]
 
 
 def is_case_line(line: str, profile: Profile) -> bool:

@@ -32,9 +32,11 @@ def classify_outcome(text: str | None, profile: Profile) -> str:
     return "none"
 
 
-def protocol_notes(text: str, profile: Profile) -> list[str]:
+def protocol_notes(lines: list[str], profile: Profile) -> list[str]:
+    """Sentences that ask for something to be entered in the minutes, line by line (a vote line
+    has no full stop to end it)."""
     cue = profile.compile(profile.section("decision")["protocol_cue"])
-    return [s for s in sentences(text) if cue.search(s)]
+    return [s for line in lines for s in sentences(line) if cue.search(s)]
 
 
 def find_votes(lines: list[str], profile: Profile) -> list[FoundVote]:

@@ -125,7 +125,7 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
         part = decision_parts[-1]
         text = collapse(" ".join(part.text_lines()))
         decision = Decision(heading=part.heading or "", text=text, outcome=classify_outcome(text, profile),
-                            protocol_notes=protocol_notes(text, profile), span=span(part.start_line, part.end_line))
+                            protocol_notes=protocol_notes(part.text_lines(), profile), span=span(part.start_line, part.end_line))
         votes = [Vote(position=v.position, parties=v.parties, count=v.count, text=v.text)
                  for v in find_votes(part.text_lines(), profile)]
 

@@ -42,7 +42,10 @@ CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "men", "end", "sÃ
 
 # Running page furniture. Digits are folded to '#' before lines are compared.
 PAGE_NUMBER = regex.compile(
-    r"(?:\b(?:side|page|s\.)\s*#+(?:\s*(?:af|/|of)\s*#+)?\b|^\s*-?\s*#+\s*-?\s*$|^\s*#+\s*/\s*#+\s*$)",
+    # "Side 3", "Side 3 af 40", "Page 3/40" ending the line, alone or after a gap or a bar;
+    # a bare "3" or "- 3 -" on its own line. "jf. side 12." inside a sentence is not one.
+    r"(?:(?:^|\s{2,}|\t|\|)\s*(?:side|page|s\.)\s*#+(?:\s*(?:af|/|of)\s*#+)?\s*$"
+    r"|^\s*-?\s*#+\s*-?\s*$|^\s*#+\s*/\s*#+\s*$)",
     regex.IGNORECASE,
 )
 DIGITS = regex.compile(r"\d+")
@@ -112,12 +115,17 @@ def find_page_furniture(lines: list[str]) -> set[int]:
             furniture.update(indexes)
     if not furniture:
         return furniture
-    # Lines repeated >= 2 times, each time within 3 lines of a page-number line, are furniture too.
-    for shape, indexes in shapes.items():
-        if len(indexes) < 2 or indexes[0] in furniture:
-            continue
-        if all(any(f in furniture for f in range(i - 3, i + 4)) for i in indexes):
-            furniture.update(indexes)
+    # The same line (to the letter) repeated next to every page number is furniture too: a
+    # running title like "KKR Hovedstaden | Referat". Sentences never are.
+    exact: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and len(stripped) <= 120 and not stripped.endswith((".", ":", ";", "!", "?", ",")):
+            exact.setdefault(stripped, []).append(index)
+    for indexes in exact.values():
+        if len(indexes) >= 2 and indexes[0] not in furniture:
+            if all(any(f in furniture for f in range(i - 3, i + 4)) for i in indexes):
+                furniture.update(indexes)
     return furniture
 
 

@@ -169,7 +169,7 @@ def schema() -> None:
     """Print the JSON Schema of a meeting record."""
     from schemas.export import schema_json
 
-    typer.echo(schema_json())
+    typer.echo(schema_json(), nl=False)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+"""Minutes written the way other bodies write them (fixtures written for referat)."""
+
+import pytest
+
+from pipeline.process import build_record
+from tests.helpers import FIXTURES, record_from_text
+
+GRIBSKOV = FIXTURES / "variants" / "oekonomiudvalget-gribskov-2025-03-12.txt"
+AARHUS = FIXTURES / "variants" / "byraadet-variant-numbering.txt"
+
+
+@pytest.fixture(scope="module")
+def gribskov():
+    return build_record(GRIBSKOV)
+
+
+def test_header_without_toc(gribskov):
+    m = gribskov.meeting
+    assert (m.body, str(m.date), m.start_time, m.end_time) == ("Økonomiudvalget", "2025-03-12", "17:00", "19:30")
+    assert m.place == "Mødelokale 1, Rådhuset, Helsinge"
+    assert gribskov.document_type == "minutes"
+
+
+def test_til_stede_and_inline_fravaerende(gribskov):
+    present = [(p.name, p.party) for p in gribskov.participants if p.status == "present"]
+    absent = [(p.name, p.party) for p in gribskov.participants if p.status == "absent"]
+    assert present == [("Brian Hansen", "V"), ("Kim Valentin", "V"), ("Pia Foght", "A"), ("Frederik Jakobsen", "C")]
+    assert absent == [("Anders Gerner Frost", "Ø"), ("Jannich Petersen", "A")]
+    sub = gribskov.participants[3]
+    assert sub.role == "substitute" and sub.substitute_for == "Anders Gerner Frost"
+
+
+def test_punkt_numbering_and_list_inside_item_is_not_an_item(gribskov):
+    assert [(i.number, i.number_as_written) for i in gribskov.items] == [
+        ("1", "Punkt 1"), ("2", "Punkt 2"), ("3", "Punkt 3"), ("4", "Punkt 4")]
+    assert gribskov.items[2].access == "closed" and gribskov.items[2].title == "Køb af ejendom"
+
+
+def test_case_number_forms(gribskov):
+    assert [[c.number for c in i.case_numbers] for i in gribskov.items] == [
+        ["00.01.00-A00-1-24"], ["EMN-2024-01234"], ["2024-1234"], []]
+    assert gribskov.items[0].case_numbers[0].handlers == ["Hanne Dal"]
+
+
+def test_inline_recommendation_and_decision_heading_with_body_and_date(gribskov):
+    first = gribskov.items[0]
+    assert first.recommendation.text == "Forvaltningen indstiller, at dagsordenen godkendes."
+    assert first.decision.heading == "Beslutning i Økonomiudvalget den 12. marts 2025"
+    assert first.decision.outcome == "approved"
+    assert [i.decision.outcome for i in gribskov.items] == ["approved", "approved", "postponed", "none"]
+
+
+def test_votes_protocol_attachments_and_table(gribskov):
+    item = gribskov.items[1]
+    assert [(v.position, v.parties, v.count) for v in item.votes] == [
+        ("for", ["V", "C", "A"], 5), ("against", ["Ø"], 1), ("abstain", ["F"], None)]
+    assert item.decision.protocol_notes == [
+        "Enhedslisten ønskede følgende ført til protokol: Enhedslisten kan ikke støtte finansieringen."]
+    assert [a.title for a in item.attachments] == ["Budgetopfølgning Q1 2025", "Notat om specialundervisning"]
+    assert item.recommendation.points == [
+        "budgetopfølgningen tages til efterretning", "merforbruget på 0,13 mio. kr. finansieres af kassebeholdningen"]
+    (table,) = item.tables
+    assert [c.text for c in table.header_rows[0]] == ["Område", "Budget", "Forbrug", "Afvigelse"]
+    assert [c.value for c in table.rows[0]] == [None, 12500, 11980, -520]
+    economy = next(p for p in item.parts if p.heading == "Økonomi")
+    assert economy.kind == "other" and "0,13 mio. kr." in economy.text
+    assert "Administration" not in item.case_presentation  # table text stays in the table
+
+
+def test_open_and_closed_markers_and_mødedeltagere():
+    record = build_record(AARHUS)
+    assert [(i.number, i.access, i.title) for i in record.items] == [
+        ("1", "public", "Godkendelse af dagsorden"), ("2", "closed", "Personalesag"),
+        ("3", "public", "Drøftelse af kommunens klimaplan")]
+    assert [i.decision.outcome for i in record.items] == ["approved", "rejected", "discussed"]
+    assert [p.name for p in record.participants if p.status == "present"] == [
+        "Jacob Bundsgaard", "Anders Winnerskjold", "Gert Bjerregaard"]
+    assert [p.name for p in record.participants if p.status == "absent"] == ["Lone Hindø"]
+    assert record.meeting.body == "Byrådet i Aarhus" and record.meeting.start_time == "16:00"
+    assert record.record_id == "byraadet-i-aarhus-2025-04-02"
+
+
+def test_deltagere_and_afbud_inline_with_municipalities():
+    text = """Referat
+
+Regionsrådet
+
+Dato: 01-02-2025
+Deltagere: Anne Hansen (A), Roskilde Kommune; Bo Jensen (V), Køge Kommune
+Afbud: Carl Olsen (C)
+
+1. Godkendelse af dagsorden
+
+SAG-2025-00001 abc
+
+Beslutning
+Godkendt.
+"""
+    record = record_from_text(text)
+    assert [(p.name, p.municipality, p.status) for p in record.participants] == [
+        ("Anne Hansen", "Roskilde Kommune", "present"), ("Bo Jensen", "Køge Kommune", "present"),
+        ("Carl Olsen", None, "absent")]
+    assert record.items[0].case_numbers[0].handlers == ["abc"]
+
+
+def test_agenda_is_told_from_minutes():
+    text = """Dagsorden
+
+Teknik- og Miljøudvalget
+
+Mødedato: 3. april 2025
+
+1. Godkendelse af dagsorden
+
+Sagsnr.: 01.02.03-P20-1-25
+
+Indstilling
+Direktionen indstiller, at dagsordenen godkendes.
+"""
+    record = record_from_text(text)
+    assert record.document_type == "agenda"
+    assert record.items[0].recommendation.text == "Direktionen indstiller, at dagsordenen godkendes."
