@@ -81,7 +81,11 @@ def split_parts(lines: list[str], first_line: int, profile: Profile) -> list[Par
         part.lines.append((number, line))
         if line.strip():
             part.end_line = number
-    if not any(t.strip() for _, t in parts[0].lines):
+    preamble = parts[0]
+    filled = [n for n, t in preamble.lines if t.strip()]
+    if filled:
+        preamble.start_line = filled[0]
+    else:
         parts.pop(0)
     return parts
 
