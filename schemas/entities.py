@@ -4,8 +4,8 @@ Where an entity sits: ``part`` is the index of the item part (``AgendaItem.parts
 ``text`` the character offsets ``start``/``end`` refer to, so that
 ``item.parts[e.part].text[e.start:e.end] == e.text``. ``part`` is null for an entity in the item
 title (offsets into ``AgendaItem.title``). An entity read from a table cell instead carries
-``table``/``row``/``col`` (indexes into ``AgendaItem.tables[table].rows[row][col]``) and offsets
-into that cell's text.
+``table``/``row``/``col`` and offsets into that cell's text; ``row`` counts the table's
+``header_rows`` first, then its ``rows`` (``(t.header_rows + t.rows)[row][col]``).
 """
 
 from __future__ import annotations

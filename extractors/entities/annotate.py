@@ -54,7 +54,7 @@ def _texts(record) -> list[_Text]:
         for p, part in enumerate(item.parts):
             out.append(_Text(i, part.text, part=p))
         for t, table in enumerate(item.tables):
-            for r, row in enumerate(table.rows):
+            for r, row in enumerate(table.header_rows + table.rows):
                 for c, cell in enumerate(row):
                     if cell.text and re.search(r"[^\W\d_]", cell.text):
                         out.append(_Text(i, cell.text, table=t, row=r, col=c))
@@ -151,18 +151,19 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
         if r_start is None:
             return None, None, None
         rest = tokens[r_start:]
-        cut = next((k for k, t in enumerate(rest) if k and t.norm_ in _PREPOSITIONS and t.i > rest[0].i), None)
-        # The organisation is the entity after the last preposition before the name.
+        cut = next((k for k, t in enumerate(rest) if k and t.norm_ in _PREPOSITIONS), None)
+        # The organisation is the first organisation/municipality/region after the role; the role
+        # runs up to the preposition before it ("Leder af enhed for samfundssikkerhed | i KL").
         organisation, mcode = None, None
-        ents = [e for e in doc.ents if e.start >= rest[0].i and e.end <= rest[-1].i + 1
+        ents = [e for e in doc.ents if e.start > rest[0].i and e.end <= rest[-1].i + 1
                 and e.label_ in ("ORGANISATION", "MUNICIPALITY", "REGION")]
         if ents:
-            e = ents[-1] if cut is None else next((e for e in ents if e.start > rest[cut].i), ents[-1])
+            e = ents[0]
             organisation = _canonical_org(e)
             if e.label_ == "MUNICIPALITY":
                 mcode = int(e.ent_id_.split(":")[1])
-            if cut is None:
-                cut = next((k for k, t in enumerate(rest) if t.i >= e.start), len(rest))
+            at = next(k for k, t in enumerate(rest) if t.i == e.start)
+            cut = at - 1 if at > 1 and rest[at - 1].norm_ in _PREPOSITIONS else at
         elif cut is not None:
             stop = next((k for k, t in enumerate(rest) if k > cut and (t.norm_ == "og" or t.text == ",")), len(rest))
             organisation = doc[rest[cut].i + 1: rest[stop - 1].i + 1].text or None
@@ -181,8 +182,13 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
             break
         left.insert(0, t)
         j -= 1
-    if left:
-        role, org, code = describe(left)
+    # The role must lead straight to the name: "Direktør X", "borgmester i Brøndby, X", not
+    # "nye formand efter X".
+    r_at = next((n for n, t in enumerate(left) if roles.role_end(doc, t.i) is not None), None)
+    if r_at is not None:
+        after = left[roles.role_end(doc, left[r_at].i) - left[0].i:]
+        if not after or after[0].norm_ in _PREPOSITIONS:
+            role, org, code = describe(left[r_at:])
     # After the name: "X, managing director for Greater Copenhagen," / "X, KL"
     k = ent.end
     if k < len(doc) and doc[k].text == ",":

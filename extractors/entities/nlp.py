@@ -303,7 +303,9 @@ class PeopleComponent:
 
     def is_role(self, tok: Token) -> bool:
         lemma, norm = tok.lemma_, tok.norm_
-        return len(norm) >= 3 and any(lemma.endswith(r) or norm.endswith(r) for r in self.roles)
+        # The lemma ends with a role ("kommunaldirektøren" -> "kommunaldirektør"), or the word is
+        # one ("Leder", whose lemma the lookup table gives as the verb); not "indleder" (indlede).
+        return len(norm) >= 3 and any(lemma.endswith(r) or norm == r for r in self.roles)
 
     def role_end(self, doc: Doc, i: int) -> int | None:
         """Token index after a role word starting at i, or None."""
