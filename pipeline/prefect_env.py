@@ -58,8 +58,10 @@ def local_server(port: int = 4200, host: str = "127.0.0.1", timeout: float = 90.
     import time
     import urllib.request
 
-    if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        yield PREFECT_API_URL.value()
         return
     api = f"http://{host}:{port}/api"
     cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)]
@@ -78,9 +80,12 @@ def local_server(port: int = 4200, host: str = "127.0.0.1", timeout: float = 90.
             if time.monotonic() > deadline:
                 raise RuntimeError(f"prefect server did not answer on {api} within {timeout:.0f} s")
             time.sleep(0.3)
-        os.environ["PREFECT_API_URL"] = api
+        from prefect.settings import temporary_settings
+
+        os.environ["PREFECT_API_URL"] = api  # for the subprocesses that run the flows
         try:
-            yield api
+            with temporary_settings(updates={PREFECT_API_URL: api}):
+                yield api
         finally:
             os.environ.pop("PREFECT_API_URL", None)
     finally:
