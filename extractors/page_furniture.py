@@ -47,7 +47,9 @@ def find_furniture(
     lines of a page are candidates, and a page's header block ends at its first line that is not
     furniture (likewise its footer block from the bottom), so body text is never cut from the
     middle of a page. A candidate must repeat on at least `min_share` of the pages (and on at least
-    two) with the same normalised text at about the same height.
+    two) with the same normalised text at about the same height, and its numbers must either stay
+    the same (a date) or count the pages (a page number), so that, say, table rows that happen to
+    open many pages are not taken for a header.
     """
     n_pages = len(pages)
     result: list[set[int]] = [set() for _ in pages]
@@ -59,7 +61,8 @@ def find_furniture(
         return region, furniture_key(line.text), int(line.top // y_tolerance)
 
     counts: Counter = Counter()
-    for lines in pages:
+    numbers: dict[tuple, list[tuple[int, tuple[int, ...]]]] = {}
+    for p, lines in enumerate(pages):
         seen = set()
         for region, idxs in _regions(len(lines), depth):
             for i in idxs:
@@ -70,12 +73,32 @@ def find_furniture(
                     if kk not in seen:
                         seen.add(kk)
                         counts[kk] += 1
+                        if "#" in k[1]:
+                            nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6])
+                            numbers.setdefault(kk, []).append((p, nums))
+
+    def numbering_ok(kk) -> bool:
+        """Numbers in a running line are fixed (a date) or count the pages (a page number)."""
+        seen = numbers.get(kk)
+        if not seen:
+            return True
+        if len({nums for _, nums in seen}) == 1:
+            return True
+        width = min(len(nums) for _, nums in seen)
+        for j in range(width):
+            offsets = {nums[j] - p for p, nums in seen}
+            if len(offsets) == 1 and all(len({nums[m] for _, nums in seen}) == 1 for m in range(width) if m != j):
+                return True
+        return False
 
     def is_furniture(region: str, line: PageLine) -> bool:
         r, text, band = key(region, line)
         if not text:
             return False
-        return max(counts[(r, text, band)], counts[(r, text, band + 1)]) >= need
+        for kk in ((r, text, band), (r, text, band + 1)):
+            if counts[kk] >= need and numbering_ok(kk):
+                return True
+        return False
 
     for p, lines in enumerate(pages):
         for region, idxs in _regions(len(lines), depth):

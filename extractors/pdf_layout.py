@@ -93,16 +93,21 @@ def join_hyphenated(left: str, right: str, lexicon: set[str] | None = None) -> s
     frag = m.group(1) if m else ""
     nxt_word = re.match(r"\S*", right).group(0)
     bare_next = re.sub(r"\W+$", "", nxt_word)
-    if not right or not frag or not _WORD_CHARS.search(frag[-1:]) or not nxt_word:
+    if not right or not frag or not nxt_word:
         return f"{left} {right}".strip()
+    if frag[-1].isdigit() and nxt_word[0].isdigit():
+        return left + right  # a range: "2021-2025"
+    if not _WORD_CHARS.search(frag[-1:]):
+        return f"{left} {right}"
     if bare_next.lower() in SUSPENDED_NEXT or not _WORD_CHARS.match(nxt_word[0]):
         return f"{left} {right}"
     closed = (frag + bare_next).lower()
     hyphened = (frag + "-" + bare_next).lower()
     if lexicon:
-        if hyphened in lexicon and closed not in lexicon:
+        has_hyphened, has_closed = _known(hyphened, lexicon), _known(closed, lexicon)
+        if has_hyphened and not has_closed:
             return left + right
-        if closed in lexicon and hyphened not in lexicon:
+        if has_closed and not has_hyphened:
             return head + right
     if nxt_word[0].isupper() or frag[-1].isupper() or frag[-1].isdigit() or "-" in frag:
         return left + right
@@ -119,15 +124,15 @@ def _is_name_like(frag: str) -> bool:
 
 
 def vocabulary(texts) -> set[str]:
-    """Lower-case words (hyphenated compounds kept whole, and their parts) of the document."""
+    """Lower-case words of the document as written (punctuation attached; see `_known`)."""
     vocab: set[str] = set()
     for text in texts:
-        for token in text.split():
-            token = token.strip(".,;:!?()[]\"'”“»«").lower()
-            if not token:
-                continue
-            vocab.add(token)
+        vocab.update(text.lower().split())
     return vocab
+
+
+def _known(word: str, lexicon: set[str]) -> bool:
+    return any(word + p in lexicon for p in ("", ".", ",", ":", ";", ")"))
 
 
 # --- paragraphs --------------------------------------------------------------------------------
@@ -191,7 +196,8 @@ def assemble(
     lead = body_leading(lines)
     edge = right_edge(lines)
     left = min((ln.x0 for ln in lines if ln.table is None), default=0.0)
-    lexicon = vocabulary(ln.text for ln in lines if ln.table is None)
+    hyphens = any(ln.text.endswith("-") for ln in lines)
+    lexicon = vocabulary(ln.text for ln in lines if ln.table is None) if hyphens else set()
 
     out_lines: list[str] = []
     out_pages: list[int] = []
@@ -291,3 +297,59 @@ def _merge(raw: RawTable, cont: PageTable) -> None:
         k += 1  # heading rows repeated on the new page
     raw.rows.extend(rows[k:])
     raw.end_page = cont.page
+
+
+# --- ruled grids -------------------------------------------------------------------------------
+
+
+def grid_tables(edges: list[dict], tol: float = 2.5) -> tuple[list[list[list[tuple]]], list[dict]]:
+    """Cells of the simple ruled tables among `edges` (pdfplumber edge dicts, already merged).
+
+    A table here is a full grid: every horizontal rule spans the table's width and every vertical
+    rule its height, which is how most meeting systems draw tables. Returns the grids (rows of
+    cell bboxes `(x0, top, x1, bottom)`) and the edges of whatever is not such a grid, which the
+    caller hands to pdfplumber's general table finder (merged cells, partial rules)."""
+    hs = [e for e in edges if e["orientation"] == "h"]
+    vs = [e for e in edges if e["orientation"] == "v"]
+    # vertical extents of tables: unions of overlapping vertical rules
+    spans: list[list[float]] = []
+    for e in sorted(vs, key=lambda e: e["top"]):
+        if spans and e["top"] <= spans[-1][1] + tol:
+            spans[-1][1] = max(spans[-1][1], e["bottom"])
+        else:
+            spans.append([e["top"], e["bottom"]])
+    grids: list[list[list[tuple]]] = []
+    rest: list[dict] = []
+    for top, bottom in spans:
+        gv = [e for e in vs if e["top"] >= top - tol and e["bottom"] <= bottom + tol]
+        gh = [e for e in hs if top - tol <= e["top"] <= bottom + tol]
+        grid = _full_grid(gh, gv, top, bottom, tol)
+        if grid is None:
+            rest.extend(gv + gh)
+        else:
+            grids.append(grid)
+    return grids, rest
+
+
+def _full_grid(hs: list[dict], vs: list[dict], top: float, bottom: float, tol: float):
+    if len(hs) < 2 or len(vs) < 2:
+        return None
+    left = min(e["x0"] for e in vs)
+    right = max(e["x0"] for e in vs)
+    if any(abs(e["x0"] - left) > tol or abs(e["x1"] - right) > tol for e in hs):
+        return None
+    if any(abs(e["top"] - top) > tol or abs(e["bottom"] - bottom) > tol for e in vs):
+        return None
+    xs = _distinct(sorted(e["x0"] for e in vs), tol)
+    ys = _distinct(sorted(e["top"] for e in hs), tol)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    return [[(xs[c], ys[r], xs[c + 1], ys[r + 1]) for c in range(len(xs) - 1)] for r in range(len(ys) - 1)]
+
+
+def _distinct(values: list[float], tol: float) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out

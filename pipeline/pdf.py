@@ -24,8 +24,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+from pdfplumber.table import TableFinder, merge_edges
+
 from extractors.page_furniture import PageLine, find_furniture
-from extractors.pdf_layout import Line, PageTable, assemble
+from extractors.pdf_layout import Line, PageTable, assemble, grid_tables
 from pipeline import errors
 from pipeline.errors import (
     CorruptDocument,
@@ -43,7 +47,6 @@ DEFAULT_MAX_PAGES = 2000
 PERM_EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or otherwise extract text
 
 _OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 1, 2, 3, 5
-_LINE_SPLIT = re.compile(r"[^\r\n\ufffe]+")
 
 
 # --- public entry ------------------------------------------------------------------------------
@@ -131,9 +134,7 @@ class _Page:
 
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
     """Parse in this process. Raises DocumentError (see the module docstring)."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
+    raw = pdfium_raw
     if not data.lstrip(b"\x00\t\r\n \x0c").startswith(b"%PDF"):
         head = data[:64].lstrip()
         kind = "HTML" if head[:1] == b"<" else "not a PDF"
@@ -215,9 +216,29 @@ _frefs = [ctypes.byref(v) for v in _f]
 
 
 def _char_box(raw, tp, i: int) -> tuple[float, float, float, float]:
-    """(left, right, bottom, top) of character i in PDF user space (y up)."""
+    """(left, right, bottom, top) of character i in PDF user space (y up); `tp` a raw handle."""
     raw.FPDFText_GetCharBox(tp, i, *_refs)
     return _d[0].value, _d[1].value, _d[2].value, _d[3].value
+
+
+def _char_right(get_box, tp, i: int) -> float:
+    get_box(tp, i, *_refs)
+    return _d[1].value
+
+
+_text_buf = ctypes.create_string_buffer(2 * 4096 + 2)
+
+
+def _bounded_text(raw, tp, left: float, bottom: float, right: float, top: float) -> str:
+    """pdfium's text inside a rectangle (a table cell); one call when it fits the buffer."""
+    global _text_buf
+    n = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, None, 0)
+    if n <= 0:
+        return ""
+    if 2 * (n + 1) > len(_text_buf):
+        _text_buf = ctypes.create_string_buffer(2 * (n + 1))
+    got = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, ctypes.cast(_text_buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    return _text_buf.raw[: 2 * got].decode("utf-16-le", errors="ignore")
 
 
 def _read_page(doc, index: int, raw) -> _Page:
@@ -322,30 +343,42 @@ def _segment_edge(a, b, height: float, edges: list[dict]) -> None:
 def _text_lines(raw, tp, page_no: int, height: float) -> tuple[list[Line], int]:
     """The page's visual lines with their geometry: a few pdfium look-ups per line, not per char."""
     text = tp.get_text_range()
-    n = len(text)
+    handle = tp.raw
+    get_origin = raw.FPDFText_GetCharOrigin
+    get_box = raw.FPDFText_GetCharBox
+    get_size = raw.FPDFText_GetFontSize
+    ref0, ref1 = _refs[0], _refs[1]
+    d0, d1 = _d[0], _d[1]
+    merged_hyphen = "\ufffe" in text
+    pieces = text.replace("\ufffe", "\ufffe\r\n").split("\r\n") if merged_hyphen else text.split("\r\n")
     lines: list[Line] = []
     chars = 0
-    for m in _LINE_SPLIT.finditer(text):
-        s, e = m.start(), m.end()
-        piece = m.group(0)
+    pos = 0
+    for piece in pieces:
+        s = pos
+        # the pdfium index of a piece's first char; a restored hyphen break adds no chars
+        pos += len(piece) + (0 if piece.endswith("\ufffe") else 2)
         stripped = piece.strip()
         if not stripped:
             continue
         first = s + len(piece) - len(piece.lstrip())
         last = s + len(piece.rstrip()) - 1
+        if stripped.endswith("\ufffe"):
+            stripped = stripped[:-1] + "-"
         chars += len(stripped)
-        raw.FPDFText_GetCharOrigin(tp, first, _refs[0], _refs[1])
-        left, base = _d[0].value, _d[1].value
-        right = _char_box(raw, tp, last)[1]
-        size = raw.FPDFText_GetFontSize(tp, first) or 10.0
-        body = stripped.replace("\x02", "-")
-        if e < n and text[e] == "\ufffe":  # pdfium merged a hyphenated line break: restore it
-            body += "-"
+        get_origin(handle, first, ref0, ref1)
+        left, base = d0.value, d1.value
+        right = _char_right(get_box, handle, last)
+        size = get_size(handle, first) or 10.0
+        body = stripped.replace("\x02", "-") if "\x02" in stripped else stripped
         space = body.find(" ")
-        first_word = (_char_box(raw, tp, first + space - 1)[1] - left) if space > 0 else right - left
         if space > 0:
-            body = _tabs(raw, tp, first, body, size, right - left)
-        lines.append(Line(body, page_no, left, right, height - base, size, first_word=first_word))
+            first_word = _char_right(get_box, handle, first + space - 1) - left
+            if right - left > 0.6 * size * len(body) or body[-1].isdigit():
+                body = _tabs(raw, handle, first, body, size, right - left)
+        else:
+            first_word = right - left
+        lines.append(Line(body, page_no, left, right, height - base, size, None, first_word))
     lines.sort(key=lambda ln: ln.baseline)
     return _merge_same_baseline(lines), chars
 
@@ -407,33 +440,36 @@ class _EdgesOnly:
 
 
 def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[PageTable]:
-    """Ruled tables by pdfplumber's table finder (lines strategy) on pdfium's edges; cells' text
-    from pdfium."""
+    """Ruled tables: full grids read straight off the rules, anything else by pdfplumber's table
+    finder (lines strategy) on the same edges; the cells' text comes from pdfium."""
     if sum(e["orientation"] == "h" for e in edges) < 2 or sum(e["orientation"] == "v" for e in edges) < 2:
         return []
-    from pdfplumber.table import TableFinder
-
-    found: list[PageTable] = []
     try:
-        finder = TableFinder(_EdgesOnly(edges, height), {})
+        merged = [e for e in merge_edges(edges, 3, 3, 3, 3) if max(e["width"], e["height"]) >= 3]
+        grids, rest = grid_tables(merged)
+        if rest:
+            grids += [[list(row.cells) for row in t.rows] for t in TableFinder(_EdgesOnly(rest, height), {}).tables]
     except Exception:  # noqa: BLE001 - odd edges cost the tables of this page only
         return []
-    for t in finder.tables:
+    found: list[PageTable] = []
+    for grid in grids:
         rows = []
-        for row in t.rows:
+        for row in grid:
             cells = []
-            for bbox in row.cells:
+            for bbox in row:
                 if bbox is None:
                     cells.append("")
                     continue
                 x0, top, x1, bottom = bbox
-                cells.append(_cell(tp.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)))
+                cells.append(_cell(_bounded_text(pdfium_raw, tp.raw, x0, height - bottom, x1, height - top)))
             rows.append(cells)
         rows = [r for r in rows if any(r)]
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
-        x0, top, x1, bottom = t.bbox
-        col_edges = sorted({round(c[0], 1) for c in t.cells})
+        boxes = [b for row in grid for b in row if b is not None]
+        x0, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        col_edges = sorted({round(b[0], 1) for b in boxes})
         found.append(PageTable(rows, page_no, top, bottom, x0, x1, col_edges=col_edges))
     found.sort(key=lambda t: t.top)
     return found

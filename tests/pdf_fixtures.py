@@ -54,6 +54,8 @@ class RenderedPdf:
     # 1-based source line -> (first page, last page) it was drawn on; blank lines are absent.
     line_pages: dict[int, tuple[int, int]]
     tables: list[RenderedTable]
+    hyphenated: list[str] = field(default_factory=list)  # words split "head-" / "tail" at a line end
+    wrapped_headings: list[int] = field(default_factory=list)  # source lines of multi-line headings
 
 
 class _MinutesPdf(FPDF):
@@ -102,6 +104,8 @@ class _Renderer:
         self.hyphenate = hyphenate
         self.y = TOP
         self.line_pages: dict[int, tuple[int, int]] = {}
+        self.hyphenated: list[str] = []
+        self.wrapped_headings: list[int] = []
         self.width = PAGE_W - MARGIN_L - MARGIN_R
 
     def new_page(self):
@@ -152,6 +156,7 @@ class _Renderer:
             return "", word
         for cut in range(len(word) - 3, 3, -1):  # soft hyphenation: >= 4 letters left, >= 3 moved
             if sw(word[:cut] + "-") <= room:
+                self.hyphenated.append(word)
                 return word[:cut] + "-", word[cut:]
         return "", word
 
@@ -290,14 +295,24 @@ def render_text_pdf(
             if _is_heading(block):
                 item = bool(ITEM_HEADING.match(block[0]))
                 r.ensure(LEADING * 3)  # keep a heading with what follows
+                before = r.pdf.page_no(), r.y
                 r.paragraph(start + 1, block[0], size=15 if item else 11, style="B")
+                if (r.pdf.page_no(), r.y) != before and r.y - before[1] > 1.5 * max(LEADING, 15 * 1.3):
+                    r.wrapped_headings.append(start + 1)
             else:
                 for k, ln in enumerate(block):
                     r.paragraph(start + k + 1, ln)
             r.y += PARA_GAP
             i += 1
     pdf.output(str(path))
-    return RenderedPdf(path=path, page_count=pdf.pages_count, line_pages=r.line_pages, tables=tables)
+    return RenderedPdf(
+        path=path,
+        page_count=pdf.pages_count,
+        line_pages=r.line_pages,
+        tables=tables,
+        hyphenated=r.hyphenated,
+        wrapped_headings=r.wrapped_headings,
+    )
 
 
 def render_sample(path: Path, **kw) -> RenderedPdf:

@@ -1,0 +1,192 @@
+"""Pure PDF layout logic: running headers and footers, hyphenation, paragraphs, columns, grids."""
+
+from extractors.page_furniture import PageLine, find_furniture, furniture_key
+from extractors.pdf_layout import (
+    Line,
+    PageTable,
+    assemble,
+    column_gaps,
+    grid_tables,
+    join_hyphenated,
+)
+
+HEADER = "KKR Hovedstaden | Referat | 16-06-2026"
+WORDS = "alfa bravo charlie delta ekko foxtrot golf hotel india juliet kilo lima mike november".split()
+
+
+def _distinct(p: int, k: int) -> str:
+    """A body line that differs from every other page's lines in its words, not its digits."""
+    return f"{WORDS[p % len(WORDS)].title()} {WORDS[(3 * p + k + 1) % len(WORDS)]} om sagen"
+
+
+def _pages(n: int, body: list[list[str]] | None = None, first_header: bool = True):
+    pages = []
+    for p in range(n):
+        lines = []
+        if p > 0 or first_header:
+            lines.append(PageLine(HEADER, 30.0))
+        for k, text in enumerate(body[p] if body else [_distinct(p, k) for k in range(5)]):
+            lines.append(PageLine(text, 80.0 + 13 * k))
+        lines.append(PageLine(f"Side {p + 1} af {n}", 805.0))
+        pages.append(lines)
+    return pages
+
+
+def test_furniture_key_normalises_numbers():
+    assert furniture_key("Side 7 af 40") == furniture_key("Side 12  af 40") == "side # af #"
+    assert furniture_key(HEADER) == "kkr hovedstaden | referat | #-#-#"
+
+
+def test_running_header_and_footer_found_by_repetition():
+    pages = _pages(6)
+    drop = find_furniture(pages)
+    for lines, d in zip(pages, drop):
+        assert {lines[i].text for i in d} == {HEADER, lines[-1].text}
+
+
+def test_title_page_without_header_still_loses_its_footer_only():
+    pages = _pages(6, first_header=False)
+    drop = find_furniture(pages)
+    assert {pages[0][i].text for i in drop[0]} == {"Side 1 af 6"}
+    assert all(len(d) == 2 for d in drop[1:])
+
+
+def test_body_line_repeated_on_few_pages_is_kept():
+    body = [["Beslutning", _distinct(p, 1)] if p < 2 else [_distinct(p, 0), _distinct(p, 1)] for p in range(8)]
+    pages = _pages(8, body=body)
+    drop = find_furniture(pages)
+    for lines, d in zip(pages, drop):
+        assert all(lines[i].text in (HEADER,) or lines[i].text.startswith("Side ") for i in d)
+        assert len(d) == 2
+
+
+def test_numbers_must_be_fixed_or_count_the_pages():
+    # rows of a long table open every page at the same height: numbers that do not count pages
+    body = [[f"Region {100 + 37 * p * p}", _distinct(p, 1)] for p in range(6)]
+    pages = _pages(6, body=body)
+    drop = find_furniture(pages)
+    assert all({pages[p][i].text for i in d} == {HEADER, f"Side {p + 1} af 6"} for p, d in enumerate(drop))
+
+
+def test_one_page_has_no_furniture_to_find():
+    assert find_furniture(_pages(1)) == [set()]
+
+
+def test_furniture_stops_at_first_body_line():
+    # a header block may only be cut from the top: a repeated line below body text stays
+    pages = [[PageLine(_distinct(p, 0), 30.0), PageLine(HEADER, 43.0), PageLine(_distinct(p, 2), 60.0)] for p in range(4)]
+    assert find_furniture(pages) == [set()] * 4
+
+
+def test_join_hyphenated():
+    assert join_hyphenated("drøfter beredskabs-", "og samfundssikkerhed") == "drøfter beredskabs- og samfundssikkerhed"
+    assert join_hyphenated("for samfundssikker-", "hedsområdet generelt") == "for samfundssikkerhedsområdet generelt"
+    assert join_hyphenated("Det nye KKR-", "formandskab") == "Det nye KKR-formandskab"
+    assert join_hyphenated("Greater Copenhagen-", "samarbejdet er") == "Greater Copenhagen-samarbejdet er"
+    assert join_hyphenated("Marie-", "Louise Jørgensen") == "Marie-Louise Jørgensen"
+    assert join_hyphenated("i 2021-", "2025") == "i 2021-2025"
+    # the document's own spelling decides a doubtful case
+    assert join_hyphenated("it-", "samarbejder", {"it-samarbejder"}) == "it-samarbejder"
+    assert join_hyphenated("Fordelings-", "nøglen", {"fordelingsnøglen."}) == "Fordelingsnøglen"
+
+
+def test_column_gaps():
+    assert column_gaps([(50, 120), (124, 200), (400, 420)], size=10) == [1]
+    assert column_gaps([(50, 120), (124, 200)], size=10) == []
+
+
+def _line(text, page, baseline, x1=500.0, size=10.0, x0=56.0):
+    return Line(text, page, x0, x1, baseline, size)
+
+
+def test_assemble_paragraphs_lines_and_page_breaks():
+    lines = [
+        _line("Overskrift", 1, 80, x1=120, size=14),
+        _line("En lang linje der er fyldt helt ud til", 1, 110, x1=538),
+        _line("højre margen og fortsætter.", 1, 123, x1=300),
+        _line("Allan Andersen (A), Tårnby Kommune", 1, 144, x1=260),
+        _line("Britt Jensen (A), Rødovre Kommune", 1, 157, x1=250),
+        _line("Et afsnit der løber over sidens bund og", 1, 770, x1=539),
+        _line("fortsætter på næste side her.", 2, 80, x1=300),
+        _line("- et punkt", 2, 101, x1=150),
+        _line("- et andet punkt der er så langt at det", 2, 114, x1=538),
+        _line("brydes.", 2, 127, x1=100),
+    ]
+    text, pages, tables = assemble(lines, [])
+    assert text.split("\n") == [
+        "Overskrift",
+        "",
+        "En lang linje der er fyldt helt ud til højre margen og fortsætter.",
+        "",
+        "Allan Andersen (A), Tårnby Kommune",
+        "Britt Jensen (A), Rødovre Kommune",
+        "",
+        "Et afsnit der løber over sidens bund og fortsætter på næste side her.",
+        "",
+        "- et punkt",
+        "- et andet punkt der er så langt at det brydes.",
+    ]
+    assert len(pages) == len(text.split("\n"))
+    assert pages[text.split("\n").index("- et punkt")] == 2
+    assert pages[0] == 1 and pages[7] == 1  # a paragraph's page is where it starts
+    assert tables == []
+
+
+def test_assemble_rejoins_hyphenation_at_line_and_page_end():
+    lines = [
+        _line("Kommunerne skal sikre den rette samfunds-", 1, 100, x1=536),
+        _line("sikkerhed og beredskabs-", 1, 113, x1=535),
+        _line("og forsyningsområdet i hele", 1, 126, x1=537),
+        _line("regionen.", 2, 80, x1=120),
+    ]
+    text, pages, _ = assemble(lines, [])
+    assert text == (
+        "Kommunerne skal sikre den rette samfundssikkerhed og beredskabs- og forsyningsområdet i hele regionen."
+    )
+    assert pages == [1]
+
+
+def test_assemble_table_placeholder_and_continuation():
+    t1 = PageTable([["Kommune", "Kvote"], ["101 København", "64"], ["147 Frederiksberg", "16"]], 1, 600, 780, 56, 539,
+                   col_edges=[56.0, 300.0])
+    t2 = PageTable([["Kommune", "Kvote"], ["151 Ballerup", "-"]], 2, 70, 120, 56, 539, col_edges=[56.0, 300.0])
+    lines = [
+        _line("Beregnede kommunekvoter", 1, 580, x1=200),
+        Line("", 1, 56, 539, 600, 0.0, table=0),
+        Line("", 2, 56, 539, 70, 0.0, table=1),
+        _line("Bilag", 2, 150, x1=90),
+    ]
+    text, pages, tables = assemble(lines, [t1, t2])
+    assert text.split("\n") == ["Beregnede kommunekvoter", "", "Bilag"]
+    assert len(tables) == 1
+    t = tables[0]
+    assert t.rows == [["Kommune", "Kvote"], ["101 København", "64"], ["147 Frederiksberg", "16"], ["151 Ballerup", "-"]]
+    assert (t.start_line, t.end_line, t.page, t.end_page) == (2, 2, 1, 2)
+    assert text.split("\n")[t.start_line - 1] == ""
+
+
+def test_tables_on_consecutive_pages_with_other_columns_stay_apart():
+    t1 = PageTable([["a", "b"], ["1", "2"]], 1, 600, 780, 56, 539, col_edges=[56.0, 300.0])
+    t2 = PageTable([["x", "y", "z"], ["1", "2", "3"]], 2, 70, 120, 56, 539, col_edges=[56.0, 200.0, 350.0])
+    lines = [Line("", 1, 56, 539, 600, 0.0, table=0), Line("", 2, 56, 539, 70, 0.0, table=1)]
+    text, pages, tables = assemble(lines, [t1, t2])
+    assert len(tables) == 2
+    assert tables[0].start_line != tables[1].start_line
+    assert pages[tables[1].start_line - 1] == 2
+
+
+def _h(x0, x1, y):
+    return {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0, "orientation": "h"}
+
+
+def _v(x, top, bottom):
+    return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0, "height": bottom - top, "orientation": "v"}
+
+
+def test_grid_tables_reads_a_full_grid_and_leaves_the_rest():
+    grid = [_h(50, 300, y) for y in (100, 120, 140)] + [_v(x, 100, 140) for x in (50, 150, 300)]
+    rule = [_h(50, 540, 40)]  # a header rule alone is no table
+    partial = [_h(50, 300, 400), _h(50, 200, 420), _v(50, 400, 420), _v(300, 400, 420)]
+    grids, rest = grid_tables(grid + rule + partial)
+    assert grids == [[[(50, 100, 150, 120), (150, 100, 300, 120)], [(50, 120, 150, 140), (150, 120, 300, 140)]]]
+    assert {id(e) for e in rest} == {id(e) for e in partial}
