@@ -208,10 +208,14 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
                 role = role or r
                 org = org or o
                 code = code or c
-            elif right[0].ent_type_ in ("ORGANISATION", "MUNICIPALITY") and right[0].i == doc[right[0].i].i:
+            elif right[0].ent_type_ in ("ORGANISATION", "MUNICIPALITY") and right[0].ent_iob_ == "B":
+                # "X, KL deltager" / "X, Randers Kommune, deltog": the apposition is the organisation.
                 e = next(e for e in doc.ents if e.start == right[0].i)
                 if e.end == right[-1].i + 1 or len(right) <= len(e) + 1:
-                    org = org or _canonical_org(e)
+                    if not org:
+                        org = _canonical_org(e)
+                        if e.label_ == "MUNICIPALITY":
+                            code = code or int(e.ent_id_.split(":")[1])
             if role and not org and k < len(doc) - 1 and doc[k].text == "," and doc[k + 1].ent_type_ == "ORGANISATION":
                 e = next(e for e in doc.ents if e.start == k + 1)
                 org = _canonical_org(e)

@@ -106,18 +106,18 @@ class SentenceComponent:
             return doc
         starts = [False] * n
         starts[0] = True
+        pending = False
         for i in range(n - 1):
             tok = doc[i]
             text = tok.text
             nxt = doc[i + 1]
-            if text in self.END:
-                starts[i + 1] = True
-            elif "\n" in text:
-                starts[i + 1] = True
+            if text in self.END or "\n" in text:
+                pending = True
             elif text.lower() in self.final and nxt._.cap and not nxt.like_num:
-                starts[i + 1] = True
-            elif nxt.is_space and "\n" in nxt.text:
-                pass
+                pending = True
+            if pending and not nxt.is_space:
+                starts[i + 1] = True  # whitespace stays with the sentence before it
+                pending = False
         for i, tok in enumerate(doc):
             tok.is_sent_start = starts[i]
         return doc

@@ -1,0 +1,265 @@
+"""The spaCy entity layer on Danish variants written for these tests (not from the sample)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors.entities import annotate, get_nlp
+from extractors.entities.gazetteer import load
+from extractors.entities.normalise import parse_date, parse_money
+from pipeline.evaluate_entities import score_entities
+from schemas.entities import Entity
+from schemas.record import (
+    AgendaItem, Decision, ItemPart, Meeting, MeetingRecord, Participant, Source, Span, Vote,
+)
+
+
+def ents(text: str) -> list[tuple[str, str, str]]:
+    doc = get_nlp()(text)
+    return [(e.text, e.label_, e.ent_id_) for e in doc.ents]
+
+
+def labelled(text: str, label: str) -> list[str]:
+    return [t for t, lab, _ in ents(text) if lab == label]
+
+
+def record(parts: list[tuple[str, str]], participants=(), votes=(), notes=(), date=dt.date(2027, 3, 2)):
+    kinds = {"Baggrund": "background", "Sagsfremstilling": "case_presentation", "Beslutning": "decision"}
+    item_parts = [ItemPart(heading=h, kind=kinds.get(h, "other"), text=t, span=Span(start_line=1, end_line=1))
+                  for h, t in parts]
+    decision_text = next((t for h, t in parts if h == "Beslutning"), None)
+    item = AgendaItem(
+        number="1", number_as_written="1.", order=0, title="Budget 2028 for Aarhus Kommune",
+        parts=item_parts, votes=list(votes),
+        decision=Decision(heading="Beslutning", text=decision_text, outcome="approved", protocol_notes=list(notes))
+        if decision_text else None,
+    )
+    people = [Participant(name=n, party=p, municipality=m, status="present", line=1) for n, p, m in participants]
+    return MeetingRecord(
+        record_id="test", document_type="minutes",
+        source=Source(file_name="t.txt", sha256="0" * 64, media_type="text/plain", size_bytes=1),
+        extractor_version="test", meeting=Meeting(body="KKR Midtjylland", date=date),
+        participants=people, items=[item],
+    )
+
+
+# --- gazetteer -------------------------------------------------------------------------------
+
+def test_gazetteer_has_the_98_municipalities_with_unique_codes_and_names():
+    g = load()
+    assert len(g.municipalities) == 98
+    assert len({m.code for m in g.municipalities}) == 98
+    assert len({m.name for m in g.municipalities}) == 98
+    assert 411 not in g.by_code  # Christiansø is not a municipality
+    per_region = {code: sum(m.region_code == code for m in g.municipalities) for code in g.region_by_code}
+    assert per_region == {1081: 11, 1082: 19, 1083: 22, 1084: 29, 1085: 17}
+    assert g.by_code[751].name == "Aarhus" and g.by_code[851].name == "Aalborg"
+    assert g.by_code[860].name == "Hjørring" and g.by_code[492].name == "Ærø"
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Københavns Kommune", 101), ("København Kommune", 101), ("Frederiksberg", 147),
+    ("Bornholms Regionskommune", 400), ("Aarhus Kommune", 751), ("Nordfyns Kommune", 480),
+    ("Høje-Taastrup Kommune", 169), ("Lyngby-Taarbæk", 173), ("Ringkøbing-Skjern Kommune", 760),
+])
+def test_participant_municipality_strings_resolve_to_codes(written, code):
+    assert load().municipality_for(written).code == code
+
+
+# --- tokenizer and sentences -----------------------------------------------------------------
+
+def test_sentences_know_danish_abbreviations():
+    doc = get_nlp()(
+        "Udgiften er ca. 4,6 mio. kr. Det blev bl.a. drøftet, jf. bilag, f.eks. i pkt. 3 og ift. "
+        "økonomien. Væksten var 12 pct. Næste møde holdes i maj.\nSag nummer to"
+    )
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents == [
+        "Udgiften er ca. 4,6 mio. kr.",
+        "Det blev bl.a. drøftet, jf. bilag, f.eks. i pkt. 3 og ift. økonomien.",
+        "Væksten var 12 pct.",
+        "Næste møde holdes i maj.",
+        "Sag nummer to",
+    ]
+
+
+def test_lookup_lemmatizer_lowercases_first():
+    doc = get_nlp()("Borgmesteren præsenterede Kommunernes forslag")
+    assert [t.lemma_ for t in doc][:2] == ["borgmester", "præsentere"]
+
+
+def test_pipeline_is_built_once_per_process():
+    assert get_nlp() is get_nlp()
+    assert get_nlp().pipe_names == [
+        "referat_da_norm", "referat_da_sentences", "entity_ruler", "referat_da_rules", "referat_da_people",
+    ]
+
+
+# --- municipalities, regions, parties, organisations -----------------------------------------
+
+def test_municipalities_inflected_and_other_forms():
+    found = ents("Aarhus Kommunes budget, Odenses havn, borgere i Aalborg, Århus og Ringkøbing-Skjern "
+                 "Kommune samt Vesthimmerlands Kommune og Høje Taastrup.")
+    codes = [i for _, lab, i in found if lab == "MUNICIPALITY"]
+    assert codes == ["muni:751", "muni:461", "muni:851", "muni:751", "muni:760", "muni:820", "muni:169"]
+
+
+def test_municipality_names_that_are_also_words_need_context():
+    assert labelled("Vejen frem er lang.", "MUNICIPALITY") == []
+    assert labelled("Odder og bævere lever her.", "MUNICIPALITY") == []
+    assert labelled("Vi kører ad vejen til Greve.", "MUNICIPALITY") == ["Greve"]
+    assert labelled("Mødet holdes i Vejen Kommune.", "MUNICIPALITY") == ["Vejen Kommune"]
+
+
+def test_regions_with_codes():
+    found = ents("Region Midtjyllands budget og Region Syddanmark, Region Nordjylland og Region Sjællands.")
+    assert [i for _, lab, i in found if lab == "REGION"] == [
+        "region:1082", "region:1083", "region:1081", "region:1085"]
+
+
+@pytest.mark.parametrize("text, letter", [
+    ("Enhedslisten stemte imod.", "Ø"), ("Forslaget fra EL blev forkastet.", "Ø"),
+    ("Dansk Folkeparti ønskede sagen udsat.", "O"), ("DF stemte imod.", "O"),
+    ("Liberal Alliance undlod at stemme.", "I"), ("De Konservative stemte for.", "C"),
+    ("Radikale Venstre ønskede tilført protokollen.", "B"), ("Socialdemokratiet stemte for.", "A"),
+    ("Søren Hansen (V) spurgte.", "V"), ("Karen Møller (Å) spurgte.", "Å"),
+    ("Moderaterne og Danmarksdemokraterne", "M"),
+])
+def test_parties_both_ways(text, letter):
+    assert f"party:{letter}" in [i for _, lab, i in ents(text) if lab == "PARTY"]
+
+
+def test_party_letters_only_in_parentheses_and_not_the_words_i_or_a():
+    assert labelled("I dag blev V. Hansen valgt, og A er et bogstav.", "PARTY") == []
+
+
+def test_organisations_and_agencies():
+    found = labelled("Midttrafik og Danske Regioner har skrevet til Trafikstyrelsen og Social- og "
+                     "Boligstyrelsen. KL's bestyrelse og Vejdirektoratets analyse.", "ORGANISATION")
+    assert "Midttrafik" in found and "Danske Regioner" in found and "Trafikstyrelsen" in found
+    assert "KL's" in found and "Vejdirektoratets" in found
+    assert labelled("Bestyrelsen godkendte sagen.", "ORGANISATION") == []
+
+
+# --- money, percentages, dates ---------------------------------------------------------------
+
+@pytest.mark.parametrize("written, amount, unit", [
+    ("250.000 kr.", 250000, "kr."), ("1,2 mia. kr.", 1.2e9, "mia. kr."), ("2,5 mio.kr.", 2.5e6, "mio. kr."),
+    ("3 millioner kroner", 3e6, "mio. kr."), ("12 kr. pr. indbygger", 12, "kr./indbygger"),
+    ("kr. 500", 500, "kr."), ("0,75 kr./indbygger", 0.75, "kr./indbygger"),
+])
+def test_money_found_and_normalised(written, amount, unit):
+    found = labelled(f"Kommunen bidrager med {written} i 2028.", "MONEY")
+    assert found == [written]
+    parsed = parse_money(written)
+    assert parsed["amount_dkk"] == pytest.approx(amount) and parsed["unit"] == unit
+
+
+def test_numbers_without_kroner_are_not_money():
+    assert labelled("Der var 2,6 mio. overnatninger og 4,5 mio. indbyggere.", "MONEY") == []
+
+
+def test_percentages():
+    assert labelled("Ledigheden faldt 12,5 % til 7 procent, en stigning på 3 pct. point.", "PERCENT") == [
+        "12,5 %", "7 procent", "3 pct."]
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("den 1. marts 2027", {"date": dt.date(2027, 3, 1)}),
+    ("01.02.2026", {"date": dt.date(2026, 2, 1)}),
+    ("16-06-2026", {"date": dt.date(2026, 6, 16)}),
+    ("primo 2027", {"period_start": dt.date(2027, 1, 1), "period_end": dt.date(2027, 4, 30)}),
+    ("ultimo marts 2026", {"period_start": dt.date(2026, 3, 21), "period_end": dt.date(2026, 3, 31)}),
+    ("medio 2026", {"period_start": dt.date(2026, 5, 1), "period_end": dt.date(2026, 8, 31)}),
+    ("3. kvartal 2026", {"period_start": dt.date(2026, 7, 1), "period_end": dt.date(2026, 9, 30)}),
+    ("andet halvår 2025", {"period_start": dt.date(2025, 7, 1), "period_end": dt.date(2025, 12, 31)}),
+    ("foråret 2027", {"period_start": dt.date(2027, 3, 1), "period_end": dt.date(2027, 5, 31)}),
+    ("vinteren 2026", {"period_start": dt.date(2026, 12, 1), "period_end": dt.date(2027, 2, 28)}),
+    ("februar 2028", {"period_start": dt.date(2028, 2, 1), "period_end": dt.date(2028, 2, 29)}),
+    ("2028-2031", {"period_start": dt.date(2028, 1, 1), "period_end": dt.date(2031, 12, 31)}),
+])
+def test_dates_found_and_normalised(written, expected):
+    found = labelled(f"Sagen behandles {written} i udvalget.", "DATE")
+    assert len(found) == 1 and written.endswith(found[0])
+    assert parse_date(found[0], dt.date(2026, 6, 16)) == expected
+
+
+def test_not_dates():
+    assert labelled("Budgettet i 2026-pl og sag SAG-2026-00802, i 2027 og i juni.", "DATE") == []
+
+
+# --- people, presenters, party links on a record ---------------------------------------------
+
+PARTICIPANTS = [
+    ("Jens Ole Kristiansen", "A", "Aarhus Kommune"),
+    ("Anne Jensen", "V", "Skanderborg Kommune"),
+    ("Peter Jensen", "Ø", "Favrskov Kommune"),
+    ("Karen Skov", "C", "Odder Kommune"),
+]
+
+
+def test_people_participants_roles_and_presenters():
+    text = ("Borgmester i Aarhus, Jens Ole Kristiansen, præsenterede sagen. Kristiansen understregede "
+            "behovet. Jensen var enig. Kommunaldirektør Birgit Olsen, Randers Kommune, deltog. "
+            "Skov er vigtig for klimaet, sagde Karen Skov. Konsulent i KL Rasmus Holm fremlagde tal.")
+    r = annotate(record([("Beslutning", text)], participants=PARTICIPANTS))
+    item = r.items[0]
+    people = [e for e in item.entities if e.type == "person"]
+    names = [(e.text, e.name) for e in people]
+    assert names == [
+        ("Jens Ole Kristiansen", "Jens Ole Kristiansen"), ("Kristiansen", "Jens Ole Kristiansen"),
+        ("Birgit Olsen", "Birgit Olsen"), ("Karen Skov", "Karen Skov"), ("Rasmus Holm", "Rasmus Holm"),
+    ]  # "Jensen" is two participants; "Skov" opens a sentence and is a word
+    jens = people[0]
+    assert (jens.role, jens.organisation, jens.municipality_code, jens.party_letter, jens.participant) == (
+        "Borgmester", "Aarhus", 751, "A", True)
+    birgit = people[2]
+    assert (birgit.role, birgit.organisation, birgit.municipality_code, birgit.participant) == (
+        "Kommunaldirektør", "Randers", 730, False)
+    assert (people[4].role, people[4].organisation) == ("Konsulent", "KL")
+    assert item.presenters == ["Jens Ole Kristiansen"]
+    assert [p.municipality_code for p in r.participants] == [751, 746, 710, 727]
+    # The title "Budget 2028 for Aarhus Kommune": a bare year is not a date.
+    assert [(e.type, e.text) for e in item.entities if e.part is None] == [("municipality", "Aarhus Kommune")]
+    for e in item.entities:  # offsets point into the part text, or the title
+        source = item.title if e.part is None else item.parts[e.part].text
+        assert source[e.start:e.end] == e.text
+
+
+def test_votes_and_protocol_remarks_link_to_parties():
+    text = ("Indstillingen blev godkendt. Enhedslisten ønskede tilført protokollen, at sagen burde "
+            "udsættes. Dansk Folkeparti (O) stemte imod.")
+    votes = [Vote(position="against", parties=["O"], text="Dansk Folkeparti (O) stemte imod.")]
+    r = annotate(record([("Beslutning", text)], votes=votes))
+    links = [(link.kind, link.party_letter) for link in r.items[0].party_links]
+    assert ("protocol_note", "Ø") in links and ("vote", "O") in links
+    assert ("protocol_note", "O") not in links  # the vote sentence is not a protocol remark
+
+
+def test_day_without_year_takes_the_year_of_the_following_date_or_the_meeting():
+    r = annotate(record([("Baggrund", "Høringen løber fra 3. december - 14. januar 2028. Mødet er 4. maj.")]))
+    dates = [e.date for e in r.items[0].entities if e.type == "date"]
+    assert dates == [dt.date(2028, 12, 3), dt.date(2028, 1, 14), dt.date(2027, 5, 4)]
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+def test_score_entities_counts_tp_fp_fn_per_type():
+    r = record([("Baggrund", "x")])
+    r.items[0].entities = [
+        Entity(type="money", text="4,6 mio. kr.", start=0, end=1, part=0, amount_dkk=4.6e6, unit="mio. kr."),
+        Entity(type="money", text="2 kr.", start=0, end=1, part=0, amount_dkk=2, unit="kr."),
+        Entity(type="municipality", text="Aarhus", start=0, end=1, part=0, municipality_code=751),
+    ]
+    gold = {"types": ["money", "municipality"], "items": {"1": [
+        {"type": "money", "text": "4,6 mio. kr.", "value": "4600000"},
+        {"type": "municipality", "text": "Aarhus", "value": "751"},
+        {"type": "municipality", "text": "Odense", "value": "461"},
+    ]}}
+    scores = score_entities(gold, r)
+    assert (scores["money"]["tp"], scores["money"]["fp"], scores["money"]["fn"]) == (1, 1, 0)
+    assert scores["money"]["precision"] == 0.5 and scores["money"]["recall"] == 1.0
+    assert (scores["municipality"]["tp"], scores["municipality"]["fn"]) == (1, 1)
+    assert scores["municipality"]["recall"] == 0.5
