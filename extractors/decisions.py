@@ -22,14 +22,29 @@ class FoundVote:
     text: str = ""
 
 
+# Outcomes that settle a case; "noted" and "discussed" only count when none of these is stated.
+DECISIVE = ("postponed", "rejected", "approved")
+
+
+def _sentence_outcome(sentence: str, profile: Profile) -> str | None:
+    for kind, pattern in profile.section("decision")["outcomes"]:
+        if profile.compile(pattern).search(sentence):
+            return kind
+    return None
+
+
 def classify_outcome(text: str | None, profile: Profile) -> str:
-    """The first outcome kind in the profile whose pattern matches the decision text."""
+    """Each sentence gets the first outcome kind in the profile that matches it. The decision's
+    outcome is the last decisive one ("Ændringsforslaget blev forkastet. Indstillingen blev
+    godkendt." is approved), else the first of noted/discussed, else none."""
     if not text or not text.strip():
         return "none"
-    for kind, pattern in profile.section("decision")["outcomes"]:
-        if profile.compile(pattern).search(text):
-            return kind
-    return "none"
+    found = [kind for kind in (_sentence_outcome(s, profile) for s in sentences(text)) if kind]
+    decisive = [kind for kind in found if kind in DECISIVE]
+    if decisive:
+        return decisive[-1]
+    kinds = [kind for kind, _ in profile.section("decision")["outcomes"]]
+    return min(found, key=kinds.index) if found else "none"
 
 
 def protocol_notes(lines: list[str], profile: Profile) -> list[str]:

@@ -39,6 +39,7 @@ class Heading:
     title: str
     line: int  # 1-based
     access: str = "public"
+    access_marked: bool = False  # the heading line itself says open or closed
     toc: TocEntry | None = None
     title_lines: int = 1
 
@@ -72,6 +73,7 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     public = profile.compile(rf"(?:{'|'.join(items['public_markers'])})")
     access = "public"
     pre = (m["pre"] or "").strip()
+    marked = bool(pre)
     if pre and closed.fullmatch(pre):
         access = "closed"
     marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:.\-–]?\s*")
@@ -79,8 +81,10 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if lead:
         access = "closed" if closed.match(lead.group(0)) else "public"
         rest = rest[lead.end():].strip()
-    elif closed.search(rest) and regex.search(r"\(lukket\)|lukket punkt", rest, regex.IGNORECASE):
-        access = "closed"
+        marked = True
+    elif regex.search(r"\((?:lukket|åben)\)|lukket punkt", rest, regex.IGNORECASE):
+        access = "closed" if regex.search(r"\(lukket\)|lukket punkt", rest, regex.IGNORECASE) else "public"
+        marked = True
     rest = regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", rest, flags=regex.IGNORECASE).strip()
     if not rest and access != "closed":
         return None
@@ -90,7 +94,8 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if rest.endswith((",", ";")):
         return None
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
-    return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0, access=access)
+    return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0,
+                   access=access, access_marked=marked)
 
 
 def _successors(previous: tuple[int, ...] | None) -> set[tuple[int, ...]]:
@@ -133,24 +138,45 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     agenda.headings.append(cand)
                     break
         agenda.toc_only.extend(pending)
+        _apply_access_runs(agenda, lines, profile)
         return agenda
 
     previous: tuple[int, ...] | None = None
+    previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
+    rejected: set[int] = set()  # numbered lines that were not accepted as headings
     for index, line in enumerate(lines):
         if index in skip:
             continue
+        prior, previous_text_line = previous_text_line, (index if line.strip() else previous_text_line)
         cand = _parse_candidate(line, pattern, profile)
         if cand is None:
             continue
         number = tuple(int(p) for p in cand.number.split("."))
-        if previous is not None and number not in _successors(previous):
-            continue
-        if not _has_item_evidence(lines, index, is_evidence, pattern, profile):
+        # Right after a numbered line that is not a heading, this is the next entry of a list.
+        in_list = prior is not None and prior in rejected
+        if (in_list or (previous is not None and number not in _successors(previous))
+                or not _has_item_evidence(lines, index, is_evidence, pattern, profile)):
+            rejected.add(index)
             continue
         cand.line = index + 1
         agenda.headings.append(cand)
         previous = number
+    _apply_access_runs(agenda, lines, profile)
     return agenda
+
+
+def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile) -> None:
+    """Items under an unnumbered "Lukkede punkter" heading are closed until "Åbne punkter"."""
+    items = profile.section("items")
+    closed_run, open_run = profile.compile(items["closed_run"]), profile.compile(items["open_run"])
+    switches = [(i + 1, "closed" if closed_run.match(line) else "public")
+                for i, line in enumerate(lines) if closed_run.match(line) or open_run.match(line)]
+    if not switches:
+        return
+    for heading in agenda.headings:
+        before = [state for line, state in switches if line < heading.line]
+        if before and not heading.access_marked:
+            heading.access = before[-1]
 
 
 def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str) -> None:
@@ -165,16 +191,20 @@ def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str
 
 def _has_item_evidence(lines: list[str], index: int, is_evidence: Callable[[str], bool],
                        pattern: regex.Pattern, profile: Profile) -> bool:
-    """A heading without a TOC is real if a case number, a part heading or another (sub)heading
-    follows within a few non-empty lines."""
+    """A heading without a TOC is real if a case number or a part heading follows within a few
+    non-empty lines, before any other heading. A heading directly followed by its own first
+    sub-item ("3." then "3.1.") is a section heading. A bare list of numbered titles (an agenda
+    overview at the top) has no evidence and is passed over."""
+    number = _parse_candidate(lines[index], pattern, profile).number
     seen = 0
     for line in lines[index + 1:]:
         if not line.strip():
             continue
         if is_evidence(line):
             return True
-        if _parse_candidate(line, pattern, profile) is not None and seen == 0:
-            return True  # a section heading directly followed by its first item
+        candidate = _parse_candidate(line, pattern, profile)
+        if candidate is not None:
+            return seen == 0 and candidate.number == f"{number}.1"
         seen += 1
         if seen >= 6:
             return False

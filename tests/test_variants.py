@@ -120,3 +120,41 @@ Direktionen indstiller, at dagsordenen godkendes.
     record = record_from_text(text)
     assert record.document_type == "agenda"
     assert record.items[0].recommendation.text == "Direktionen indstiller, at dagsordenen godkendes."
+
+
+def test_overview_list_closed_run_and_decisions_named_after_body():
+    record = build_record(FIXTURES / "variants" / "byraadet-overview-and-closed-run.txt")
+    # The overview at the top is not the agenda; the numbered list inside item 2 is not either.
+    assert [(i.number, i.span.start_line) for i in record.items] == [("1", 22), ("2", 29), ("3", 53)]
+    assert [i.access for i in record.items] == ["public", "public", "closed"]
+    assert [[c.number for c in i.case_numbers] for i in record.items] == [
+        ["00.22.04-A00-3-25"], ["17.00.00-G01-4-24"], ["82.02.00-G01-2-25"]]
+    assert record.items[1].case_numbers[0].handlers == ["mkj"]
+    school = record.items[1]
+    assert school.recommendation.text == "Direktionen indstiller, at der gives en anlægsbevilling på 148 mio. kr."
+    # The committee's decision is kept as a part; the council's decision is the record's decision.
+    assert [p.heading for p in school.parts if p.kind == "decision"] == [
+        "Børne- og Skoleudvalgets beslutning den 10-03-2025", "Beslutning Byrådet den 25-03-2025"]
+    assert school.decision.heading == "Beslutning Byrådet den 25-03-2025"
+    assert school.decision.outcome == "approved"  # the amendment was rejected, the item approved
+    m = record.meeting
+    assert (str(m.date), m.start_time, m.end_time, m.body) == ("2025-03-25", "17:00", "21:15", "Byrådet")
+    assert [p.name for p in record.participants] == ["Kasper Sand Kjær", "Mette Frederiksen Hansen", "Ole Birk Olesen"]
+
+
+@pytest.mark.parametrize("text, outcome", [
+    ("Godkendt.", "approved"),
+    ("Indstillingen blev ikke godkendt.", "rejected"),
+    ("Sagen blev udsat til næste møde.", "postponed"),
+    ("Taget til efterretning.", "noted"),
+    ("Udvalget drøftede sagen.", "discussed"),
+    ("KKR drøftede sagen. KKR tiltrådte indstillingen.", "approved"),
+    ("KKR tiltrådte indstillingen. Det blev foreslået at tage en bredere drøftelse.", "approved"),
+    ("Forslaget blev forkastet.", "rejected"),
+    ("", "none"),
+])
+def test_decision_outcomes(text, outcome):
+    from extractors.decisions import classify_outcome
+    from extractors.profile import load_profile
+
+    assert classify_outcome(text, load_profile()) == outcome
