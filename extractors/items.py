@@ -138,8 +138,11 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     agenda.headings.append(cand)
                     break
         agenda.toc_only.extend(pending)
-        _apply_access_runs(agenda, lines, profile)
-        return agenda
+        if agenda.headings:
+            _apply_access_runs(agenda, lines, profile)
+            return agenda
+        # A TOC whose entries match no heading (another numbering in the text): read the text alone.
+        agenda = Agenda()
 
     previous: tuple[int, ...] | None = None
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen

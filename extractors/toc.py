@@ -36,10 +36,16 @@ class Toc:
 def find_toc(lines: list[str], min_entries: int = 3) -> Toc | None:
     """The first run of TOC lines (blank lines allowed inside) with non-decreasing page numbers."""
     run: list[TocEntry] = []
+    carried: str | None = None  # the first line of an entry whose title wraps onto the next line
     for index, line in enumerate(lines):
         if not line.strip():
             continue
+        if carried is not None:
+            line, carried = f"{carried} {line.strip()}", None
         m = TOC_LINE.match(line)
+        if not m and NUMBERED.match(line.strip()) and _wraps(lines, index):
+            carried = line.strip()
+            continue
         entry = None
         if m and "\t" not in m["label"]:
             label = m["label"].strip()
@@ -56,3 +62,10 @@ def find_toc(lines: list[str], min_entries: int = 3) -> Toc | None:
     if sum(1 for e in run if e.number) < min_entries:
         return None
     return Toc(entries=run, start_line=run[0].line, end_line=run[-1].line)
+
+
+def _wraps(lines: list[str], index: int) -> bool:
+    """Whether the TOC entry on lines[index] goes on with a page number on the next line."""
+    following = next((line for line in lines[index + 1:index + 3] if line.strip()), "")
+    m = TOC_LINE.match(following)
+    return bool(m) and not NUMBERED.match(m["label"].strip())

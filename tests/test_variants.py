@@ -158,3 +158,45 @@ def test_decision_outcomes(text, outcome):
     from extractors.profile import load_profile
 
     assert classify_outcome(text, load_profile()) == outcome
+
+
+def test_toc_entry_wrapped_over_two_lines():
+    from extractors.toc import find_toc
+
+    toc = find_toc([
+        "1. Godkendelse af dagsorden\t2",
+        "2. Dilemmaer i forbindelse med etablering af nyt uddannelses-",
+        "landskab (EPX)\t3",
+        "3. Eventuelt\t5",
+    ])
+    assert [(e.number, e.title, e.page) for e in toc.entries] == [
+        ("1", "Godkendelse af dagsorden", 2),
+        ("2", "Dilemmaer i forbindelse med etablering af nyt uddannelses- landskab (EPX)", 3),
+        ("3", "Eventuelt", 5)]
+
+
+def test_toc_that_matches_no_heading_falls_back_to_the_text():
+    text = """Referat
+
+Kultur- og Fritidsudvalget
+
+Dato: 05-05-2025
+
+Indhold
+A. Godkendelse af dagsorden\t2
+B. Budget\t3
+C. Eventuelt\t4
+1. Bilagsoversigt\t5
+2. Underskrifter\t6
+3. Noter\t7
+
+1. Godkendelse af dagsorden
+
+Sagsnr.: 20.00.00-A00-1-25
+
+Beslutning
+Godkendt.
+"""
+    record = record_from_text(text)
+    assert [(i.number, i.title) for i in record.items] == [("1", "Godkendelse af dagsorden")]
+    assert record.items[0].decision.outcome == "approved"
