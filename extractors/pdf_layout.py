@@ -11,6 +11,7 @@ Coordinates: `top`/`baseline` grow downwards from the top of the page, in points
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -154,12 +155,20 @@ def body_leading(lines: list[Line]) -> float:
         return statistics.median(ratios)
 
 
-def right_edge(lines: list[Line]) -> float:
-    """Where full lines end: a high percentile of the line ends (robust to a few wide lines)."""
+def right_edge(lines: list[Line], page_width: float | None = None) -> float:
+    """Where full lines end: a high percentile of the line ends (robust to a few wide lines).
+
+    When no line comes near the right margin that margins as wide as the left one would give
+    (nothing was wrapped: a short document of lists), that margin is the edge."""
     ends = sorted(ln.x1 for ln in lines if ln.table is None and "\t" not in ln.text)
     if not ends:
         return 0.0
-    return ends[int(0.995 * (len(ends) - 1))]
+    edge = ends[min(len(ends) - 1, math.ceil(0.995 * (len(ends) - 1)))]
+    if page_width:
+        symmetric = page_width - min(ln.x0 for ln in lines if ln.table is None)
+        if edge < 0.9 * symmetric:
+            return symmetric
+    return edge
 
 
 def _first_word_width(line: Line) -> float:
@@ -187,14 +196,14 @@ def _is_wrapped(a: Line, b: Line, edge: float, left: float) -> bool:
 
 
 def assemble(
-    lines: list[Line], tables: list[PageTable]
+    lines: list[Line], tables: list[PageTable], page_width: float | None = None
 ) -> tuple[str, list[int], list[RawTable]]:
     """Body lines of all pages (furniture removed, reading order) to text, line pages and tables.
 
     Tables that continue at the top of the next page (same columns) are merged into one, and a
     repeated heading row is dropped from the continuation."""
     lead = body_leading(lines)
-    edge = right_edge(lines)
+    edge = right_edge(lines, page_width)
     left = min((ln.x0 for ln in lines if ln.table is None), default=0.0)
     hyphens = any(ln.text.endswith("-") for ln in lines)
     lexicon = vocabulary(ln.text for ln in lines if ln.table is None) if hyphens else set()

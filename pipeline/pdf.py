@@ -29,7 +29,7 @@ import pypdfium2.raw as pdfium_raw
 from pdfplumber.table import TableFinder, merge_edges
 
 from extractors.page_furniture import PageLine, find_furniture
-from extractors.pdf_layout import Line, PageTable, assemble, grid_tables
+from extractors.pdf_layout import Line, PageTable, assemble, grid_tables, join_hyphenated
 from pipeline import errors
 from pipeline.errors import (
     CorruptDocument,
@@ -130,6 +130,7 @@ class _Page:
     tables: list[PageTable]
     chars: int
     images: int
+    width: float = 0.0
 
 
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
@@ -139,6 +140,8 @@ def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, dea
         head = data[:64].lstrip()
         kind = "HTML" if head[:1] == b"<" else "not a PDF"
         raise CorruptDocument(f"{name}: named like a PDF but is {kind} (no %PDF header)")
+    if b"%%EOF" not in data[-4096:]:
+        raise CorruptDocument(f"{name}: truncated PDF (no end-of-file marker; {len(data)} bytes)")
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as err:
@@ -194,7 +197,7 @@ def _build(pages: list[_Page], n_pages: int) -> LoadedText:
             if k not in drop:
                 body.append(ln)
             k += 1
-    text, line_pages, raw_tables = assemble(body, tables)
+    text, line_pages, raw_tables = assemble(body, tables, page_width=max(p.width for p in pages))
     if not text.strip() and not raw_tables:
         raise EmptyDocument("the PDF holds only page headers and footers")
     assert len(line_pages) == len(text.split("\n"))
@@ -244,7 +247,7 @@ def _bounded_text(raw, tp, left: float, bottom: float, right: float, top: float)
 def _read_page(doc, index: int, raw) -> _Page:
     page = doc[index]
     try:
-        height = page.get_height()
+        width, height = page.get_size()
         edges, images = _page_objects(raw, page, height)
         tp = page.get_textpage()
         try:
@@ -256,7 +259,7 @@ def _read_page(doc, index: int, raw) -> _Page:
         page.close()
     if tables:
         lines = _drop_table_text(lines, tables)
-    return _Page(lines=lines, tables=tables, chars=chars, images=images)
+    return _Page(lines=lines, tables=tables, chars=chars, images=images, width=width)
 
 
 def _page_objects(raw, page, height: float) -> tuple[list[dict], int]:
@@ -466,6 +469,9 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
         rows = [r for r in rows if any(r)]
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
+        for r in rows:  # as a text table row reads: no trailing empty cells
+            while r and not r[-1]:
+                r.pop()
         boxes = [b for row in grid for b in row if b is not None]
         x0, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
         x1, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
@@ -476,10 +482,17 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
 
 
 def _cell(value) -> str:
+    """A cell's text on one line: its lines joined, a word hyphenated at a line end rejoined."""
     if value is None:
         return ""
-    # a hyphen at a line end inside a cell stays "word- next", as the text fixtures write it
-    return re.sub(r"\s+", " ", str(value).replace("\x02", "- ").replace("\ufffe", "- ")).strip()
+    text = str(value).replace("\x02", "-\n").replace("\ufffe", "-\n")
+    out = ""
+    for part in re.split(r"[\r\n]+", text):
+        part = " ".join(part.split())
+        if not part:
+            continue
+        out = join_hyphenated(out, part) if out.endswith("-") else f"{out} {part}".strip()
+    return out
 
 
 def _drop_table_text(lines: list[Line], tables: list[PageTable]) -> list[Line]:

@@ -340,9 +340,14 @@ def small_pdf(text: str = "Referat\n\nKKR Hovedstaden tiltrådte indstillingen."
     return bytes(pdf.output())
 
 
-def encrypted_pdf(user_password: str) -> bytes:
+EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or extract text
+
+
+def encrypted_pdf(user_password: str, allow_extraction: bool = True) -> bytes:
+    """Encrypted with RC4; an empty user password opens it without asking (owner-only protection)."""
     pdf = _MinutesPdf(None, False)
-    pdf.set_encryption(owner_password="owner-secret", user_password=user_password)
+    permissions = 0xF3C if allow_extraction else 0xF3C & ~EXTRACT_TEXT
+    pdf.set_encryption(owner_password="owner-secret", user_password=user_password, permissions=permissions)
     pdf.add_page()
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(0, 11, "Referat af mødet i KKR Hovedstaden")
@@ -406,3 +411,41 @@ def garbage_stream_pdf() -> bytes:
         f"<< /Length {len(junk)} /Filter /FlateDecode >>\nstream\n".encode() + junk + b"\nendstream",
     ]
     return _assemble(objs)
+
+
+def rotated_pdf(text: str = "Referat\n\nKKR Hovedstaden tiltrådte indstillingen.", rotation: int = 90) -> bytes:
+    """`small_pdf` with its page turned by /Rotate (as scanners and some exports leave pages)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(small_pdf(text))
+    doc[0].set_rotation(rotation)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def annotated_pdf() -> bytes:
+    """A page with a sticky-note annotation and a link (annotations are not page text)."""
+    pdf = _MinutesPdf(None, False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.set_xy(MARGIN_L, TOP)
+    pdf.cell(0, 11, "Referat af mødet i KKR Hovedstaden")
+    pdf.text_annotation(MARGIN_L, TOP + 30, "Husk at rette datoen")
+    pdf.link(MARGIN_L, TOP, 100, 11, "https://example.org")
+    return bytes(pdf.output())
+
+
+def duplicate_chars_pdf() -> bytes:
+    """'Fake bold': every heading drawn twice, a fraction of a point apart."""
+    pdf = _MinutesPdf(None, False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    for dx in (0.0, 0.3):
+        pdf.set_xy(MARGIN_L + dx, TOP)
+        pdf.cell(0, 11, "Beslutning")
+    pdf.set_xy(MARGIN_L, TOP + 20)
+    pdf.cell(0, 11, "KKR Hovedstaden tiltrådte indstillingen.")
+    return bytes(pdf.output())

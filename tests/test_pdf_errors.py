@@ -1,0 +1,140 @@
+"""Bad and odd PDFs: each gets a record or a specific error, never a traceback, never a hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import pdf as pdf_module
+from pipeline.cli import app
+from pipeline.errors import DocumentError
+from pipeline.loader import load
+from tests import pdf_fixtures as fx
+from tests.helpers import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample_pdf_bytes(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("pdf") / "sample.pdf"
+    fx.render_sample(path)
+    return path.read_bytes()
+
+
+def bad_pdfs(sample: bytes) -> dict[str, tuple[bytes, str]]:
+    """file name -> (bytes, expected error code)"""
+    return {
+        "zero.pdf": (b"", "empty"),
+        "webpage.pdf": (b"<!DOCTYPE html>\n<html><body>Referat</body></html>\n", "corrupt"),
+        "truncated.pdf": (sample[: len(sample) // 2], "corrupt"),
+        "truncated-with-eof.pdf": (sample[: len(sample) // 2] + b"\n%%EOF\n", "corrupt"),
+        "locked.pdf": (fx.encrypted_pdf("hemmelig"), "encrypted"),
+        "no-copy.pdf": (fx.encrypted_pdf("", allow_extraction=False), "encrypted"),
+        "scan.pdf": (fx.image_only_pdf(), "no_text_layer"),
+        "blank.pdf": (fx.garbage_stream_pdf(), "empty"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["zero.pdf", "webpage.pdf", "truncated.pdf", "truncated-with-eof.pdf", "locked.pdf", "no-copy.pdf",
+     "scan.pdf", "blank.pdf"],
+)
+def test_bad_pdf_gets_its_specific_error(name, sample_pdf_bytes):
+    data, code = bad_pdfs(sample_pdf_bytes)[name]
+    with pytest.raises(DocumentError) as err:
+        load(Path(name), data)
+    assert err.value.code == code, err.value.message
+    assert name in err.value.message or not data
+
+
+def test_scan_is_reported_as_needing_ocr():
+    with pytest.raises(DocumentError) as err:
+        load(Path("scan.pdf"), fx.image_only_pdf(pages=3))
+    assert err.value.code == "no_text_layer" and "OCR" in err.value.message
+
+
+def test_thousands_of_pages_are_too_large(monkeypatch):
+    monkeypatch.setenv("REFERAT_MAX_PAGES", "1000")
+    with pytest.raises(DocumentError) as err:
+        load(Path("huge.pdf"), fx.many_pages_pdf(3000))
+    assert err.value.code == "too_large" and "3000" in err.value.message
+
+
+def test_owner_password_only_pdf_that_permits_extraction_is_read():
+    loaded = load(Path("owner-only.pdf"), fx.encrypted_pdf("", allow_extraction=True))
+    assert "Referat af mødet i KKR Hovedstaden" in loaded.text
+
+
+@pytest.mark.parametrize(
+    "make",
+    [fx.broken_xref_pdf, fx.rotated_pdf, lambda: fx.rotated_pdf(rotation=270), fx.duplicate_chars_pdf,
+     fx.annotated_pdf],
+    ids=["broken-xref", "rotated-90", "rotated-270", "duplicate-chars", "annotations"],
+)
+def test_odd_but_readable_pdfs_give_their_text(make):
+    loaded = load(Path("odd.pdf"), make())
+    assert loaded.page_count == 1
+    assert len(loaded.line_pages) == len(loaded.text.split("\n"))
+    assert "Beslutning" in loaded.text or "Referat" in loaded.text
+    assert "BBeess" not in loaded.text  # duplicate glyphs of fake bold are not doubled
+
+
+def _hang(*args, **kwargs):
+    time.sleep(600)
+
+
+def _crash(*args, **kwargs):
+    os._exit(139)
+
+
+def test_a_hanging_parse_is_stopped_by_the_time_limit(monkeypatch):
+    monkeypatch.setenv("REFERAT_DOC_TIMEOUT", "1")
+    monkeypatch.setattr(pdf_module, "parse_pdf", _hang)
+    started = time.monotonic()
+    with pytest.raises(DocumentError) as err:
+        load(Path("slow.pdf"), fx.small_pdf())
+    assert err.value.code == "timeout"
+    assert time.monotonic() - started < 30
+
+
+def test_a_crashing_parser_is_a_corrupt_document(monkeypatch):
+    monkeypatch.setattr(pdf_module, "parse_pdf", _crash)
+    with pytest.raises(DocumentError) as err:
+        load(Path("crash.pdf"), fx.small_pdf())
+    assert err.value.code == "corrupt" and "crashed" in err.value.message
+
+
+def test_minutes_process_quarantines_bad_pdfs_and_touches_no_other_record(tmp_path, sample_pdf_bytes, monkeypatch):
+    monkeypatch.setenv("REFERAT_MAX_PAGES", "1000")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(app, ["process", str(SAMPLE), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    existing = out / "records" / "kkr-hovedstaden-2026-06-16.json"
+    before = existing.read_bytes(), existing.stat().st_mtime_ns
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cases = bad_pdfs(sample_pdf_bytes)
+    cases["huge.pdf"] = (fx.many_pages_pdf(3000), "too_large")
+    for name, (data, _) in cases.items():
+        (inbox / name).write_bytes(data)
+    result = runner.invoke(app, ["process", str(inbox), "--out", str(out)])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    for name, (_, code) in cases.items():
+        assert f"FAILED {name}: {code}:" in result.output, result.output
+    reasons = {}
+    for path in (out / "quarantine").glob("*.error.json"):
+        reason = json.loads(path.read_text(encoding="utf-8"))
+        reasons[path.name] = reason
+    codes = sorted(json.dumps(r, ensure_ascii=False) for r in reasons.values())
+    for name, (_, code) in cases.items():
+        assert any(name in r and f'"{code}"' in r for r in codes), (name, code)
+    assert (existing.read_bytes(), existing.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in (out / "records").glob("*.json")) == ["kkr-hovedstaden-2026-06-16.json"]
