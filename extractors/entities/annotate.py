@@ -300,11 +300,16 @@ def _year_hints(doc: Doc) -> dict[int, int]:
 
 
 def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
+    """People named before a past-tense "præsenterede" in the same sentence."""
     names = []
+    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    if not persons or "præsent" not in doc.text.lower():
+        return names
     for tok in doc:
         if tok.lemma_ == "præsentere" and tok.norm_.endswith(("ede", "te")):
-            for ent in doc.ents:
-                if ent.label_ == "PERSON" and ent.sent.start == tok.sent.start and ent.end <= tok.i:
+            sent_start = tok.sent.start
+            for ent in persons:
+                if sent_start <= ent.start and ent.end <= tok.i:
                     person = people.resolve(ent)
                     names.append(person.name if person else _clean_name(ent.text))
     return names
@@ -313,6 +318,8 @@ def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
 def _protocol_links(doc: Doc, loc: _Text) -> list[PartyLink]:
     g = load()
     links = []
+    if "protokol" not in doc.text.lower():
+        return links
     for sent in doc.sents:
         if not any(_PROTOCOL.match(t.norm_) or t.lemma_ == "protokollere" for t in sent):
             continue

@@ -22,22 +22,25 @@ entities carry their key in ``Span.ent_id_`` (``muni:101``, ``region:1084``, ``p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.matcher import Matcher
+from spacy.attrs import ENT_TYPE, LEMMA, NORM, SENT_START
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from extractors.entities.gazetteer import Gazetteer, genitive, load
-from extractors.entities.normalise import MONTH_WORDS, PHASES, SEASONS
+from extractors.entities.normalise import MONTH_WORDS, PHASES, SEASONS, parse_date
 
 if not Token.has_extension("cap"):
-    Token.set_extension("cap", default=False)
+    Token.set_extension("cap", getter=lambda t: t.text[:1].isupper())
 
 _SOFT_HYPHEN = re.compile(r"(?<=[a-zæøåé])-(?=[a-zæøå])")
 _GENITIVE = re.compile(r"['’]s?$")
@@ -66,22 +69,27 @@ def make_norm(nlp: Language, name: str):
 
 
 class NormComponent:
+    """Norms are set once per word type on the vocab's lexemes (tokens inherit them); lemmas per
+    token from an array, so the component costs little more than the tokenizer."""
+
     def __init__(self, table) -> None:
         self.table = table
+        self.lemma_of: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        table = self.table
-        for token in doc:
-            text = token.text
-            if text[:1].isupper():
-                token._.cap = True
-            norm = norm_text(text)
-            token.norm_ = norm
-            lemma = table.get(norm)
-            if lemma is not None:
-                token.lemma_ = lemma
-            else:
-                token.lemma_ = norm
+        if not len(doc):
+            return doc
+        vocab = doc.vocab
+        strings = vocab.strings
+        lemma_of = self.lemma_of
+        orths = doc.to_array(ORTH)
+        for orth in set(orths.tolist()):
+            if orth not in lemma_of:
+                norm = norm_text(strings[orth])
+                vocab[orth].norm_ = norm
+                lemma_of[orth] = strings.add(self.table.get(norm, norm))
+        lemmas = numpy.fromiter((lemma_of[o] for o in orths.tolist()), dtype="uint64", count=len(orths))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
 
@@ -104,91 +112,89 @@ class SentenceComponent:
         n = len(doc)
         if not n:
             return doc
-        starts = [False] * n
-        starts[0] = True
+        texts = [t.text for t in doc]
+        starts = numpy.full(n, -1, dtype="int64")
+        starts[0] = 1
         pending = False
         for i in range(n - 1):
-            tok = doc[i]
-            text = tok.text
-            nxt = doc[i + 1]
+            text = texts[i]
+            nxt = texts[i + 1]
             if text in self.END or "\n" in text:
                 pending = True
-            elif text.lower() in self.final and nxt._.cap and not nxt.like_num:
+            elif text.lower() in self.final and nxt[:1].isupper():
                 pending = True
-            if pending and not nxt.is_space:
-                starts[i + 1] = True  # whitespace stays with the sentence before it
+            if pending and not nxt.isspace():
+                starts[i + 1] = 1  # whitespace stays with the sentence before it
                 pending = False
-        for i, tok in enumerate(doc):
-            tok.is_sent_start = starts[i]
+        doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))
         return doc
 
 
-def _token_pattern(nlp: Language, text: str, *, acronym_case: bool = True) -> list[dict]:
-    pattern = []
-    for i, tok in enumerate(nlp.make_doc(text)):
-        spec: dict = {"NORM": norm_text(tok.text)}
-        if tok.text.isupper() and len(tok.text) > 1 and acronym_case:
-            spec["TEXT"] = {"REGEX": "^" + re.escape(tok.text)}  # acronyms keep their case
-        elif i == 0 and tok.text[:1].isupper():
-            spec["_"] = {"cap": True}
-        pattern.append(spec)
-    return pattern
+def _forms(text: str) -> list[str]:
+    return list(dict.fromkeys([text, genitive(text)]))
 
 
-def _with_genitive(nlp: Language, text: str) -> list[list[dict]]:
-    base = _token_pattern(nlp, text)
-    gen = _token_pattern(nlp, text)
-    last = nlp.make_doc(text)[-1].text
-    gen[-1] = dict(gen[-1], NORM=norm_text(genitive(last)))
-    return [base, gen] if gen != base else [base]
-
-
-def gazetteer_patterns(nlp: Language, g: Gazetteer) -> list[dict]:
+def gazetteer_patterns(g: Gazetteer) -> list[dict]:
+    """EntityRuler phrase patterns, matched on NORM (see referat_da_norm): one hash lookup per
+    token however long the gazetteers grow. Case is checked afterwards (RulesComponent)."""
     patterns: list[dict] = []
-    kommune = {"NORM": {"IN": ["kommune", "kommunes", "regionskommune", "regionskommunes"]}}
     for m in g.municipalities:
         for form in m.forms:
-            for p in _with_genitive(nlp, form):
-                patterns.append({"label": "MUNICIPALITY", "pattern": p + [kommune], "id": f"muni:{m.code}"})
+            for f in _forms(form):
+                for suffix in (" Kommune", " Kommunes"):
+                    patterns.append({"label": "MUNICIPALITY", "pattern": f + suffix, "id": f"muni:{m.code}"})
                 ident = f"muni:{m.code}:ctx" if m.context else f"muni:{m.code}"
-                patterns.append({"label": "MUNICIPALITY", "pattern": p, "id": ident})
+                patterns.append({"label": "MUNICIPALITY", "pattern": f, "id": ident})
     for r in g.regions:
         key = f"region:{r.code}" if r.code else f"region:{r.name}"
         for form in r.forms:
-            for p in _with_genitive(nlp, form):
-                patterns.append({"label": "REGION", "pattern": p, "id": key})
+            for f in _forms(form):
+                patterns.append({"label": "REGION", "pattern": f, "id": key})
     for party in g.parties:
         for form in party.forms:
             if len(form) < 2:
                 continue  # single letters only in parentheses (referat_da_rules)
-            for p in _with_genitive(nlp, form):
-                patterns.append({"label": "PARTY", "pattern": p, "id": f"party:{party.letter}"})
+            for f in _forms(form):
+                patterns.append({"label": "PARTY", "pattern": f, "id": f"party:{party.letter}"})
     for canonical, forms in g.organisations.items():
         for form in forms:
-            for p in _with_genitive(nlp, form):
-                patterns.append({"label": "ORGANISATION", "pattern": p, "id": f"org:{canonical}"})
-    agency = r"^(?!.*bestyrelse)[a-zæøå]{3,}(styrelsen|ministeriet|tilsynet|direktoratet)s?$"
-    patterns.append({"label": "ORGANISATION", "pattern": [{"NORM": {"REGEX": agency}, "_": {"cap": True}}],
-                     "id": "org:*"})
-    return patterns
+            for f in _forms(form):
+                patterns.append({"label": "ORGANISATION", "pattern": f, "id": f"org:{canonical}"})
+    return patterns  # state agencies by their ending ("-styrelsen"): RulesComponent
 
 
-NUM = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^[+-]?\d+(?:,\d+)?\.?$"
+def acronyms(g: Gazetteer) -> set[str]:
+    """Norms of gazetteer words written in capitals (KL, SF, DE): matched only in capitals."""
+    words = [w for forms in g.organisations.values() for f in forms for w in f.split()]
+    words += [w for p in g.parties for f in p.forms for w in f.split()]
+    return {norm_text(w) for w in words if len(w) > 1 and w.isupper()}
+
+
+def _number_shapes() -> list[str]:
+    """Token shapes of Danish numbers: 4,6 / 1.363 / 0,59 / +11 / 10.000,50 (SHAPE is a hash
+    lookup, so the Matcher need not run a regex on every token)."""
+    ints = ["d", "dd", "ddd", "dddd"] + [h + ".ddd" * k for h in ("d", "dd", "ddd") for k in (1, 2, 3)]
+    return [sign + i + dec for sign in ("", "+", "-") for i in ints for dec in ("", ",d", ",dd", ",ddd", ",dddd")]
+
+
+NUMBER_SHAPES = _number_shapes()
 SCALE_WORDS = ["mio.", "mio", "mia.", "mia", "mill.", "million", "millioner", "milliard",
                "milliarder", "tusind", "t."]
 KR_WORDS = ["kr.", "kr", "kroner", "krone", "dkk", "tkr."]
 PCT_WORDS = ["pct.", "pct", "procent", "%"]
+DATE_SHAPES = [f"{d}{sep}{m}{sep}dddd" for d in ("d", "dd") for m in ("d", "dd") for sep in "-./"]
 
 
 def rule_patterns() -> dict[str, list[list[dict]]]:
-    num = {"TEXT": {"REGEX": NUM}}
+    num = {"SHAPE": {"IN": NUMBER_SHAPES}}
+    num_or_stray_period = {"SHAPE": {"IN": NUMBER_SHAPES + ["d.", "dd.", "ddd."]}}  # "1. mio. kr."
     scale = {"LOWER": {"IN": SCALE_WORDS}, "OP": "?"}
     kr = {"LOWER": {"IN": KR_WORDS}}
-    money = [num, scale, kr]
+    money = [num_or_stray_period, scale, kr]
     per_word = {"IS_ALPHA": True, "LENGTH": {">=": 3}}
-    day = {"TEXT": {"REGEX": r"^(?:[1-9]|[12]\d|3[01])\.$"}}
+    day = {"SHAPE": {"IN": ["d.", "dd."]}}
     month = {"LOWER": {"IN": MONTH_WORDS}}
-    year = {"TEXT": {"REGEX": r"^(?:19|20)\d\d$"}}
+    year = {"SHAPE": "dddd"}
     return {
         "MONEY": [
             money,
@@ -203,8 +209,8 @@ def rule_patterns() -> dict[str, list[list[dict]]]:
             [month, year],
             [{"LOWER": {"IN": list(PHASES)}}, month, year],
             [{"LOWER": {"IN": list(PHASES)}}, year],
-            [{"TEXT": {"REGEX": r"^\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d$"}}],
-            [{"TEXT": {"REGEX": r"^(?:19|20)\d\d-(?:19|20)?\d\d$"}}],
+            [{"SHAPE": {"IN": DATE_SHAPES}}],
+            [{"SHAPE": {"IN": ["dddd-dddd", "dddd-dd"]}}],
             [{"LOWER": {"IN": ["første", "andet", "anden", "tredje", "fjerde", "1.", "2.", "3.", "4."]}},
              {"LOWER": {"IN": ["kvartal", "halvår"]}}, {"LOWER": {"IN": ["af", "i"]}, "OP": "?"}, year],
             [{"LOWER": {"IN": list(SEASONS)}}, year],
@@ -219,72 +225,107 @@ def make_rules(nlp: Language, name: str):
 
 
 class RulesComponent:
+    """Checks the gazetteer matches, finds state agencies by their ending, and runs a Matcher for
+    money, percentages, dates and party letters -- only over windows that start at a token that
+    can start one of its patterns (a number, a month, "kr.", "primo", "(", ...), which keeps the
+    Matcher's per-token predicates off the bulk of the text."""
+
+    GAZETTEER = {"MUNICIPALITY", "REGION", "PARTY", "ORGANISATION"}
+    AGENCY = re.compile(r"^(?!.*bestyrelse)[a-zæøå]{3,}(styrelsen|ministeriet|tilsynet|direktoratet)s?$")
+    STARTERS = re.compile(r"^[+-]?\d[\d.,/-]*$|^\($")
+    WINDOW = 8  # longer than any pattern
+
     def __init__(self, nlp: Language, g: Gazetteer) -> None:
+        self.acronyms = acronyms(g)
         self.matcher = Matcher(nlp.vocab)
         patterns = rule_patterns()
         patterns["PARTY_LETTER"] = [[{"ORTH": "("}, {"ORTH": {"IN": sorted(g.by_letter)}}, {"ORTH": ")"}]]
         for label, pats in patterns.items():
             self.matcher.add(label, pats, greedy="LONGEST")
+        self.start_words = {w for w in KR_WORDS + MONTH_WORDS + list(PHASES) + list(SEASONS)}
+        self.start_words |= {"første", "andet", "anden", "tredje", "fjerde", "dkk"}
+        self._starts: dict[str, bool] = {}
+        self._agency: dict[str, bool] = {}
+
+    def can_start(self, text: str) -> bool:
+        hit = self._starts.get(text)
+        if hit is None:
+            hit = text.lower() in self.start_words or bool(self.STARTERS.match(text))
+            self._starts[text] = hit
+        return hit
+
+    def is_agency(self, text: str, norm: str) -> bool:
+        hit = self._agency.get(text)
+        if hit is None:
+            hit = text[:1].isupper() and bool(self.AGENCY.match(norm))
+            self._agency[text] = hit
+        return hit
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for match_id, start, end in self.matcher(doc):
-            label = doc.vocab.strings[match_id]
-            if label == "PARTY_LETTER":
-                spans.append(Span(doc, start + 1, end - 1, label="PARTY",
-                                  span_id=f"party:{doc[start + 1].text}"))
-            else:
-                if label == "DATE" and end - start == 1 and not _is_year_range(doc[start].text):
-                    pass
-                spans.append(Span(doc, start, end, label=label))
-        spans = [s for s in spans if not (s.label_ == "DATE" and len(s) == 1 and not _date_token_ok(s))]
-        merge_ents(doc, spans)
-        # Municipality names that are also ordinary words need support from their context.
+        # Gazetteer names are capitalised, acronyms written in capitals ("de" is not Dansk Erhverv);
+        # municipality names that are also ordinary words need support from their context.
         kept = []
         for ent in doc.ents:
-            if ent.label_ == "MUNICIPALITY" and ent.ent_id_.endswith(":ctx"):
+            if ent.label_ in self.GAZETTEER:
                 first = doc[ent.start]
+                if not first.text[:1].isupper():
+                    continue
+                if len(ent) == 1 and first.norm_ in self.acronyms and not first.text[:len(first.norm_)].isupper():
+                    continue
+            if ent.label_ == "MUNICIPALITY" and ent.ent_id_.endswith(":ctx"):
                 prev = doc[ent.start - 1] if ent.start else None
                 code_before = prev is not None and re.fullmatch(r"\d{3}", prev.text)
-                if first.is_sent_start and not code_before:
+                if doc[ent.start].is_sent_start and not code_before:
                     continue
             kept.append(ent)
         if len(kept) != len(doc.ents):
             doc.ents = kept
+        spans = []
+        windows: list[list[int]] = []
+        for tok in doc:
+            text = tok.text
+            if self.can_start(text):
+                if windows and tok.i <= windows[-1][1]:
+                    windows[-1][1] = min(len(doc), tok.i + self.WINDOW)
+                else:
+                    windows.append([tok.i, min(len(doc), tok.i + self.WINDOW)])
+            elif text.endswith(("n", "t", "s")) and self.is_agency(text, tok.norm_) and not tok.ent_type:
+                spans.append(Span(doc, tok.i, tok.i + 1, label="ORGANISATION", span_id="org:*"))
+        for start, end in windows:
+            for span in self.matcher(doc[start:end], as_spans=True):
+                label = span.label_
+                if label == "PARTY_LETTER":
+                    spans.append(Span(doc, span.start + 1, span.end - 1, label="PARTY",
+                                      span_id=f"party:{doc[span.start + 1].text}"))
+                elif label == "DATE" and not parse_date(span.text, _ANY_YEAR):
+                    continue  # "31. februar", "juni 1234", "2030-2026"
+                else:
+                    spans.append(span)
+        merge_ents(doc, spans)
         return doc
 
 
-def _is_year_range(text: str) -> bool:
-    m = re.fullmatch(r"((?:19|20)\d\d)-((?:19|20)?\d\d)", text)
-    if not m:
-        return False
-    a = int(m[1])
-    b = int(m[2]) if len(m[2]) == 4 else a // 100 * 100 + int(m[2])
-    return b > a
-
-
-def _date_token_ok(span: Span) -> bool:
-    text = span.text
-    return _is_year_range(text) or bool(re.fullmatch(r"\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d", text))
+_ANY_YEAR = dt.date(2000, 1, 1)
 
 
 _NOT_NAME = {"kommune", "kommunes", "region", "regionen", "kkr", "kl", "bilag", "sag", "punkt"}
+_INITIAL = re.compile(r"[A-ZÆØÅ]\.")
+_STOP_TOKENS = {".", ";", ":", "(", ")"}
 
 
-def is_name_token(tok: Token, stop_words: set[str]) -> bool:
-    text = tok.text
-    if not tok._.cap or len(text) < 2 or tok.ent_type_ in ("ORGANISATION", "MUNICIPALITY", "REGION", "PARTY"):
-        return False
-    if text.isupper() or tok.like_num:
+def name_word(text: str, norm: str, stop_words: set[str]) -> bool:
+    """Could this word be part of a name: capitalised, letters (and hyphens), not a function word."""
+    if len(text) < 2 or not text[:1].isupper() or text.isupper():
         return False
     if not all(part.isalpha() for part in text.replace("'", "-").split("-") if part):
         return False
-    low = tok.norm_
-    return low not in stop_words and low not in _NOT_NAME and low not in MONTH_WORDS
+    return norm not in stop_words and norm not in _NOT_NAME and norm not in MONTH_WORDS
 
 
-def _is_initial(tok: Token) -> bool:
-    return bool(re.fullmatch(r"[A-ZÆØÅ]\.", tok.text))
+def is_name_token(tok: Token, stop_words: set[str]) -> bool:
+    if tok.ent_type_ in ("ORGANISATION", "MUNICIPALITY", "REGION", "PARTY"):
+        return False
+    return name_word(tok.text, tok.norm_, stop_words)
 
 
 @Language.factory("referat_da_people")
@@ -298,68 +339,95 @@ class PeopleComponent:
     def __init__(self, nlp: Language, g: Gazetteer) -> None:
         self.first_names = {n.lower() for n in g.first_names}
         self.stop = set(nlp.Defaults.stop_words)
-        self.roles = [r for r in g.roles if " " not in r]
+        self.roles = tuple(r for r in g.roles if " " not in r)
         self.role_pairs = {tuple(r.split()) for r in g.roles if " " in r}
+        self._role_cache: dict[tuple[str, str], bool] = {}
+        self._name_cache: dict[str, bool] = {}
 
-    def is_role(self, tok: Token) -> bool:
-        lemma, norm = tok.lemma_, tok.norm_
-        # The lemma ends with a role ("kommunaldirektøren" -> "kommunaldirektør"), or the word is
-        # one ("Leder", whose lemma the lookup table gives as the verb); not "indleder" (indlede).
-        return len(norm) >= 3 and any(lemma.endswith(r) or norm == r for r in self.roles)
+    def word_is_role(self, norm: str, lemma: str) -> bool:
+        """The lemma ends with a role ("kommunaldirektøren" -> "kommunaldirektør"), or the word is
+        one ("Leder", whose lemma the lookup table gives as the verb); not "indleder" (indlede)."""
+        key = (norm, lemma)
+        hit = self._role_cache.get(key)
+        if hit is None:
+            hit = len(norm) >= 3 and (lemma.endswith(self.roles) or norm in self.roles)
+            self._role_cache[key] = hit
+        return hit
 
     def role_end(self, doc: Doc, i: int) -> int | None:
         """Token index after a role word starting at i, or None."""
         tok = doc[i]
         if i + 1 < len(doc) and (tok.norm_, doc[i + 1].norm_) in self.role_pairs:
             return i + 2
-        if self.is_role(tok):
+        if self.word_is_role(tok.norm_, tok.lemma_):
             return i + 1
         return None
 
-    def name_run(self, doc: Doc, i: int, limit: int = 5) -> int:
-        """End of a run of name tokens starting at i (initials allowed inside)."""
-        j = i
-        while j < len(doc) and j - i < limit:
-            tok = doc[j]
-            if is_name_token(tok, self.stop) and not tok.is_sent_start or (j == i and is_name_token(tok, self.stop)):
-                j += 1
-            elif _is_initial(tok) and j > i and j + 1 < len(doc) and is_name_token(doc[j + 1], self.stop):
-                j += 1
-            else:
-                break
-        return j
-
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
         n = len(doc)
+        if not n:
+            return doc
+        strings = doc.vocab.strings
+        arr = doc.to_array([NORM, LEMMA, SENT_START, ENT_TYPE]).tolist()
+        texts = [t.text for t in doc]
+        norms = [strings[row[0]] for row in arr]
+        starts = [row[2] == 1 for row in arr]
+        in_ent = [row[3] != 0 for row in arr]
+        cache = self._name_cache
+
+        def name_ok(j: int) -> bool:
+            if in_ent[j]:
+                return False
+            text = texts[j]
+            hit = cache.get(text)
+            if hit is None:
+                hit = name_word(text, norms[j], self.stop)
+                cache[text] = hit
+            return hit
+
+        def name_run(i: int, limit: int = 5) -> int:
+            """End of a run of name words from i (initials inside, no sentence start after i)."""
+            j = i
+            while j < n and j - i < limit:
+                if name_ok(j) and (j == i or not starts[j]):
+                    j += 1
+                elif j > i and j + 1 < n and _INITIAL.fullmatch(texts[j]) and name_ok(j + 1):
+                    j += 1
+                else:
+                    break
+            return j
+
+        spans = []
         i = 0
         while i < n:
-            tok = doc[i]
-            if tok._.cap and tok.norm_ in self.first_names and not tok.ent_type_:
-                end = self.name_run(doc, i)
+            if norms[i] in self.first_names and texts[i][:1].isupper() and not in_ent[i]:
+                end = name_run(i)
                 if end - i >= 2:
                     spans.append(Span(doc, i, end, label="PERSON"))
                     i = end
                     continue
             i += 1
         for i in range(n):
-            end = self.role_end(doc, i)
-            if end is None:
+            if i + 1 < n and (norms[i], norms[i + 1]) in self.role_pairs:
+                end = i + 2
+            elif self.word_is_role(norms[i], strings[arr[i][1]]):
+                end = i + 1
+            else:
                 continue
             commas = 0
             j = end
             while j < n and j < end + 12:
-                t = doc[j]
-                if t.is_sent_start or t.text in {".", ";", ":", "(", ")"} or t.norm_ == "og" or "\n" in t.text:
+                text = texts[j]
+                if starts[j] or text in _STOP_TOKENS or norms[j] == "og" or "\n" in text:
                     break
-                if t.text == ",":
+                if text == ",":
                     commas += 1
                     if commas > 1:
                         break
                     j += 1
                     continue
-                if is_name_token(t, self.stop) and not t.ent_type_:
-                    k = self.name_run(doc, j)
+                if name_ok(j):
+                    k = name_run(j)
                     if k - j >= 2:
                         spans.append(Span(doc, j, k, label="PERSON"))
                         break
@@ -386,8 +454,8 @@ def get_nlp() -> Language:
         nlp.tokenizer.add_special_case(f"kr./{per}", [{ORTH: "kr."}, {ORTH: "/"}, {ORTH: per}])
     nlp.add_pipe("referat_da_norm")
     nlp.add_pipe("referat_da_sentences")
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
-    ruler.add_patterns(gazetteer_patterns(nlp, g))
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "NORM"})
+    ruler.add_patterns(gazetteer_patterns(g))
     nlp.add_pipe("referat_da_rules")
     nlp.add_pipe("referat_da_people")
     return nlp
