@@ -77,17 +77,28 @@ def find_furniture(
                             nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6])
                             numbers.setdefault(kk, []).append((p, nums))
 
+    verdicts: dict = {}
+
     def numbering_ok(kk) -> bool:
+        if kk not in verdicts:
+            verdicts[kk] = _numbering_ok(numbers.get(kk))
+        return verdicts[kk]
+
+    def _numbering_ok(seen) -> bool:
         """Numbers in a running line are fixed (a date) or count the pages (a page number)."""
-        seen = numbers.get(kk)
         if not seen:
             return True
         if len({nums for _, nums in seen}) == 1:
             return True
         width = min(len(nums) for _, nums in seen)
         for j in range(width):
-            offsets = {nums[j] - p for p, nums in seen}
-            if len(offsets) == 1 and all(len({nums[m] for _, nums in seen}) == 1 for m in range(width) if m != j):
+            # one number counts the pages (allowing for a few restarts or unnumbered pages) ...
+            offsets = Counter(nums[j] - p for p, nums in seen)
+            if offsets.most_common(1)[0][1] < 0.8 * len(seen):
+                continue
+            # ... and the others stay put ("af 40")
+            if all(Counter(nums[m] for _, nums in seen).most_common(1)[0][1] >= 0.8 * len(seen)
+                   for m in range(width) if m != j):
                 return True
         return False
 

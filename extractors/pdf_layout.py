@@ -362,3 +362,34 @@ def _distinct(values: list[float], tol: float) -> list[float]:
         if not out or v - out[-1] > tol:
             out.append(v)
     return out
+
+
+def merge_rules(edges: list[dict], tol: float = 3.0) -> list[dict]:
+    """Snap ruling lines that lie on (about) the same y (x for vertical ones) together and join the
+    ones that touch or overlap: the borders of neighbouring cells become one rule. A simple, fast
+    stand-in for pdfplumber's merge_edges, for the common case of axis-aligned rules."""
+    out: list[dict] = []
+    for orientation, pos, lo, hi in (("h", "top", "x0", "x1"), ("v", "x0", "top", "bottom")):
+        group = sorted((e for e in edges if e["orientation"] == orientation), key=lambda e: e[pos])
+        clusters: list[list[dict]] = []
+        for e in group:
+            if clusters and e[pos] - clusters[-1][0][pos] <= tol:
+                clusters[-1].append(e)
+            else:
+                clusters.append([e])
+        for cluster in clusters:
+            at = sum(e[pos] for e in cluster) / len(cluster)
+            spans = sorted((e[lo], e[hi]) for e in cluster)
+            start, end = spans[0]
+            for a, b in spans[1:] + [(float("inf"), float("inf"))]:
+                if a <= end + tol:
+                    end = max(end, b)
+                    continue
+                if orientation == "h":
+                    out.append({"x0": start, "x1": end, "top": at, "bottom": at, "width": end - start,
+                                "height": 0.0, "orientation": "h", "object_type": "line"})
+                else:
+                    out.append({"x0": at, "x1": at, "top": start, "bottom": end, "width": 0.0,
+                                "height": end - start, "orientation": "v", "object_type": "line"})
+                start, end = a, b
+    return out

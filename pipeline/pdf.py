@@ -17,6 +17,7 @@ time limit between pages then).
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import re
@@ -26,10 +27,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
-from pdfplumber.table import TableFinder, merge_edges
+from pdfplumber.table import TableFinder
 
 from extractors.page_furniture import PageLine, find_furniture
-from extractors.pdf_layout import Line, PageTable, assemble, grid_tables, join_hyphenated
+from extractors.pdf_layout import Line, PageTable, assemble, grid_tables, join_hyphenated, merge_rules
 from pipeline import errors
 from pipeline.errors import (
     CorruptDocument,
@@ -105,6 +106,7 @@ def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> L
 
 
 def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float) -> None:
+    gc.disable()  # a short-lived process making many small objects: no collector pauses
     try:
         # stop cooperatively a little before the parent's hard limit
         result = parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + 0.95 * timeout)
@@ -181,22 +183,25 @@ def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, dea
 
 
 def _build(pages: list[_Page], n_pages: int) -> LoadedText:
-    furniture = find_furniture(
-        [[PageLine(ln.text, ln.baseline) for ln in p.lines if ln.table is None] for p in pages]
-    )
+    depth = 3  # header and footer candidates: the first and last lines of a page
+    candidates: list[list[Line]] = []
+    for p in pages:
+        text_lines = [ln for ln in p.lines if ln.table is None]
+        if len(text_lines) > 2 * depth:
+            text_lines = text_lines[:depth] + text_lines[-depth:]
+        candidates.append(text_lines)
+    furniture = find_furniture([[PageLine(ln.text, ln.baseline) for ln in c] for c in candidates], depth=depth)
     body: list[Line] = []
     tables: list[PageTable] = []
-    for p, drop in zip(pages, furniture):
-        k = 0
+    for p, c, drop in zip(pages, candidates, furniture):
+        dropped = {id(c[i]) for i in drop}
         for ln in p.lines:
             if ln.table is not None:
                 tables.append(p.tables[ln.table])
                 ln.table = len(tables) - 1
                 body.append(ln)
-                continue
-            if k not in drop:
+            elif id(ln) not in dropped:
                 body.append(ln)
-            k += 1
     text, line_pages, raw_tables = assemble(body, tables, page_width=max(p.width for p in pages))
     if not text.strip() and not raw_tables:
         raise EmptyDocument("the PDF holds only page headers and footers")
@@ -235,13 +240,15 @@ _text_buf = ctypes.create_string_buffer(2 * 4096 + 2)
 def _bounded_text(raw, tp, left: float, bottom: float, right: float, top: float) -> str:
     """pdfium's text inside a rectangle (a table cell); one call when it fits the buffer."""
     global _text_buf
-    n = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, None, 0)
-    if n <= 0:
-        return ""
-    if 2 * (n + 1) > len(_text_buf):
-        _text_buf = ctypes.create_string_buffer(2 * (n + 1))
-    got = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, ctypes.cast(_text_buf, ctypes.POINTER(ctypes.c_ushort)), n)
-    return _text_buf.raw[: 2 * got].decode("utf-16-le", errors="ignore")
+    size = len(_text_buf) // 2 - 1
+    buf = ctypes.cast(_text_buf, ctypes.POINTER(ctypes.c_ushort))
+    got = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, buf, size)
+    if got >= size:  # may be cut short: ask for the length and read again
+        n = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, None, 0)
+        _text_buf = ctypes.create_string_buffer(2 * (n + 2))
+        buf = ctypes.cast(_text_buf, ctypes.POINTER(ctypes.c_ushort))
+        got = raw.FPDFText_GetBoundedText(tp, left, top, right, bottom, buf, n + 1)
+    return _text_buf.raw[: 2 * max(got, 0)].decode("utf-16-le", errors="ignore").rstrip("\x00")
 
 
 def _read_page(doc, index: int, raw) -> _Page:
@@ -448,7 +455,7 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
     if sum(e["orientation"] == "h" for e in edges) < 2 or sum(e["orientation"] == "v" for e in edges) < 2:
         return []
     try:
-        merged = [e for e in merge_edges(edges, 3, 3, 3, 3) if max(e["width"], e["height"]) >= 3]
+        merged = [e for e in merge_rules(edges) if max(e["width"], e["height"]) >= 3]
         grids, rest = grid_tables(merged)
         if rest:
             grids += [[list(row.cells) for row in t.rows] for t in TableFinder(_EdgesOnly(rest, height), {}).tables]
