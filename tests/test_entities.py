@@ -219,13 +219,34 @@ def test_people_participants_roles_and_presenters():
     assert (birgit.role, birgit.organisation, birgit.municipality_code, birgit.participant) == (
         "Kommunaldirektør", "Randers", 730, False)
     assert (people[4].role, people[4].organisation) == ("Konsulent", "KL")
-    assert item.presenters == ["Jens Ole Kristiansen"]
+    assert item.presenters == ["Jens Ole Kristiansen", "Rasmus Holm"]
     assert [p.municipality_code for p in r.participants] == [751, 746, 710, 727]
     # The title "Budget 2028 for Aarhus Kommune": a bare year is not a date.
     assert [(e.type, e.text) for e in item.entities if e.part is None] == [("municipality", "Aarhus Kommune")]
     for e in item.entities:  # offsets point into the part text, or the title
         source = item.title if e.part is None else item.parts[e.part].text
         assert source[e.start:e.end] == e.text
+
+
+def test_presenters_are_read_from_the_past_tense_only():
+    r = annotate(record([
+        ("Baggrund", "På mødet vil kontorchef Lise Holm præsentere sagen."),
+        ("Beslutning", "Kontorchef Lise Holm gennemgik sagen. Udvalget orienterede om status."),
+    ]))
+    assert r.items[0].presenters == ["Lise Holm"]
+    r = annotate(record([("Baggrund", "På mødet vil kontorchef Lise Holm præsentere sagen.")]))
+    assert r.items[0].presenters == []
+
+
+def test_more_money_and_date_formats():
+    found = ents("Taksten er 12 kr./husstand og 3 kr./md., i alt 500 t.kr. Mødet er den 4/9 2026, "
+                 "d. 5/9-26 og den 2026-06-16.")
+    assert [(t, lab) for t, lab, _ in found] == [
+        ("12 kr./husstand", "MONEY"), ("3 kr./md.", "MONEY"), ("500 t.kr.", "MONEY"),
+        ("4/9 2026", "DATE"), ("5/9-26", "DATE"), ("2026-06-16", "DATE")]
+    assert parse_money("500 t.kr.")["amount_dkk"] == 500000
+    assert parse_date("5/9-26") == {"date": dt.date(2026, 9, 5)}
+    assert parse_date("4/9", dt.date(2027, 1, 1)) == {"date": dt.date(2027, 9, 4)}
 
 
 def test_votes_and_protocol_remarks_link_to_parties():

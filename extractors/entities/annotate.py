@@ -299,14 +299,22 @@ def _year_hints(doc: Doc) -> dict[int, int]:
     return hints
 
 
+# Verbs of presenting, as lemmas; only their past tense counts ("præsenterede", "fremlagde",
+# "gennemgik", "orienterede"): "vil præsentere" in a case's background is a plan, not a record.
+PRESENTING = {"præsentere": "præsent", "fremlægge": "fremla", "gennemgå": "gennemg", "orientere": "orient"}
+_PAST = ("ede", "te", "lagde", "gik")
+
+
 def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
-    """People named before a past-tense "præsenterede" in the same sentence."""
+    """People named before a past-tense "præsenterede" (or fremlagde, gennemgik, orienterede) in
+    the same sentence."""
     names = []
     persons = [e for e in doc.ents if e.label_ == "PERSON"]
-    if not persons or "præsent" not in doc.text.lower():
+    lowered = doc.text.lower()
+    if not persons or not any(stem in lowered for stem in PRESENTING.values()):
         return names
     for tok in doc:
-        if tok.lemma_ == "præsentere" and tok.norm_.endswith(("ede", "te")):
+        if tok.lemma_ in PRESENTING and tok.norm_ != tok.lemma_ and tok.norm_.endswith(_PAST):
             sent_start = tok.sent.start
             for ent in persons:
                 if sent_start <= ent.start and ent.end <= tok.i:

@@ -180,7 +180,7 @@ def _number_shapes() -> list[str]:
 NUMBER_SHAPES = _number_shapes()
 SCALE_WORDS = ["mio.", "mio", "mia.", "mia", "mill.", "million", "millioner", "milliard",
                "milliarder", "tusind", "t."]
-KR_WORDS = ["kr.", "kr", "kroner", "krone", "dkk", "tkr."]
+KR_WORDS = ["kr.", "kr", "kroner", "krone", "dkk", "tkr.", "t.kr."]
 PCT_WORDS = ["pct.", "pct", "procent", "%"]
 DATE_SHAPES = [f"{d}{sep}{m}{sep}dddd" for d in ("d", "dd") for m in ("d", "dd") for sep in "-./"]
 
@@ -191,7 +191,7 @@ def rule_patterns() -> dict[str, list[list[dict]]]:
     scale = {"LOWER": {"IN": SCALE_WORDS}, "OP": "?"}
     kr = {"LOWER": {"IN": KR_WORDS}}
     money = [num_or_stray_period, scale, kr]
-    per_word = {"IS_ALPHA": True, "LENGTH": {">=": 3}}
+    per_word = {"TEXT": {"REGEX": r"^[a-zæøå]{2,}\.?$"}}  # indbygger, husstand, md.
     day = {"SHAPE": {"IN": ["d.", "dd."]}}
     month = {"LOWER": {"IN": MONTH_WORDS}}
     year = {"SHAPE": "dddd"}
@@ -209,11 +209,18 @@ def rule_patterns() -> dict[str, list[list[dict]]]:
             [month, year],
             [{"LOWER": {"IN": list(PHASES)}}, month, year],
             [{"LOWER": {"IN": list(PHASES)}}, year],
-            [{"SHAPE": {"IN": DATE_SHAPES}}],
+            [{"SHAPE": {"IN": DATE_SHAPES + ["dddd-dd-dd"]}}],
             [{"SHAPE": {"IN": ["dddd-dddd", "dddd-dd"]}}],
             [{"LOWER": {"IN": ["første", "andet", "anden", "tredje", "fjerde", "1.", "2.", "3.", "4."]}},
              {"LOWER": {"IN": ["kvartal", "halvår"]}}, {"LOWER": {"IN": ["af", "i"]}, "OP": "?"}, year],
             [{"LOWER": {"IN": list(SEASONS)}}, year],
+        ],
+        # "den 4/9 2026", "d. 4/9-26": short dates only after "den", then trimmed to the date.
+        "DATE_DEN": [
+            [{"LOWER": {"IN": ["den", "d."]}}, {"SHAPE": {"IN": ["d/d", "d/dd", "dd/d", "dd/dd"]}}, year],
+            [{"LOWER": {"IN": ["den", "d."]}}, {"SHAPE": {"IN": ["d/d-dd", "d/dd-dd", "dd/d-dd", "dd/dd-dd",
+                                                                   "d/d-dddd", "d/dd-dddd", "dd/d-dddd", "dd/dd-dddd"]}}],
+            [{"LOWER": {"IN": ["den", "d."]}}, {"SHAPE": {"IN": ["d/d", "d/dd", "dd/d", "dd/dd"]}}],
         ],
         "PARTY_LETTER": [[{"ORTH": "("}, {"ORTH": {"IN": []}}, {"ORTH": ")"}]],  # letters filled in
     }
@@ -243,7 +250,7 @@ class RulesComponent:
         for label, pats in patterns.items():
             self.matcher.add(label, pats, greedy="LONGEST")
         self.start_words = {w for w in KR_WORDS + MONTH_WORDS + list(PHASES) + list(SEASONS)}
-        self.start_words |= {"første", "andet", "anden", "tredje", "fjerde", "dkk"}
+        self.start_words |= {"første", "andet", "anden", "tredje", "fjerde", "dkk", "den", "d."}
         self._starts: dict[str, bool] = {}
         self._agency: dict[str, bool] = {}
 
@@ -297,6 +304,10 @@ class RulesComponent:
                 if label == "PARTY_LETTER":
                     spans.append(Span(doc, span.start + 1, span.end - 1, label="PARTY",
                                       span_id=f"party:{doc[span.start + 1].text}"))
+                elif label == "DATE_DEN":
+                    date = doc[span.start + 1:span.end]
+                    if parse_date(date.text, _ANY_YEAR):
+                        spans.append(Span(doc, date.start, date.end, label="DATE"))
                 elif label == "DATE" and not parse_date(span.text, _ANY_YEAR):
                     continue  # "31. februar", "juni 1234", "2030-2026"
                 else:
@@ -443,15 +454,17 @@ def get_nlp() -> Language:
     """The pipeline, built once per process."""
     g = load()
     nlp = spacy.blank("da")
+    months = {m for m in MONTH_WORDS if m.endswith(".")}
     for abbr in g.abbreviations:
         nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
-        if abbr[:1].isalpha():
-            cap = abbr[0].upper() + abbr[1:]
+        if abbr[:1].isalpha() and abbr not in months and abbr not in g.sentence_final:
+            cap = abbr[0].upper() + abbr[1:]  # "Bl.a." opening a sentence; not "Jan." (a name)
             nlp.tokenizer.add_special_case(cap, [{ORTH: cap}])
     for scale in ("mio.", "mia."):
         nlp.tokenizer.add_special_case(scale + "kr.", [{ORTH: scale}, {ORTH: "kr."}])
-    for per in ("indbygger", "indb.", "borger", "elev", "år", "måned", "person", "time"):
-        nlp.tokenizer.add_special_case(f"kr./{per}", [{ORTH: "kr."}, {ORTH: "/"}, {ORTH: per}])
+    # "0,59 kr./indbygger", "12 kr./husstand": split the slash after "kr."
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=kr\.)/"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("referat_da_norm")
     nlp.add_pipe("referat_da_sentences")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "NORM"})

@@ -20,7 +20,7 @@ MONTH_WORDS = sorted(MONTHS)
 SCALES = {
     "mio.": 1e6, "mio": 1e6, "million": 1e6, "millioner": 1e6, "mill.": 1e6,
     "mia.": 1e9, "mia": 1e9, "milliard": 1e9, "milliarder": 1e9,
-    "t.": 1e3, "tusind": 1e3, "tus.": 1e3, "tkr.": 1e3, "mio.kr.": 1e6, "mia.kr.": 1e9,
+    "t.": 1e3, "tusind": 1e3, "tus.": 1e3, "tkr.": 1e3, "t.kr.": 1e3, "mio.kr.": 1e6, "mia.kr.": 1e9,
 }
 # Seasons as month ranges (first month, last month; a winter runs into the next year).
 SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
@@ -113,6 +113,19 @@ def parse_date(text: str, reference: dt.date | None = None) -> dict:
             return {}
         try:
             return {"date": dt.date(year, MONTHS[m[2]], int(m[1]))}
+        except ValueError:
+            return {}
+    # 4/9 2026, 4/9-26, 4/9 (year from the reference)
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:[- ]((?:19|20)?\d\d))?", t)
+    if m:
+        if m[3]:
+            year = int(m[3]) if len(m[3]) == 4 else 2000 + int(m[3])
+        elif reference:
+            year = reference.year
+        else:
+            return {}
+        try:
+            return {"date": dt.date(year, int(m[2]), int(m[1]))}
         except ValueError:
             return {}
     # 2026-2030, 2021-25
