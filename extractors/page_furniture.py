@@ -4,7 +4,9 @@ A line is furniture when a line that looks the same (digits normalised, so `Side
 `Side 8 af 40` match) stands at about the same height at the top or the bottom of at least half of
 the pages. Nothing is hard-coded: a header such as `KKR Hovedstaden | Referat | 16-06-2026` is found
 because it repeats, and a body line that happens to open two pages is kept because it does not
-repeat on enough of them. Pure functions; the PDF loader supplies the lines.
+repeat on enough of them. Pure logic; the PDF loader supplies the lines.
+
+`FurnitureTracker` works page by page (the loader streams), `find_furniture` on a whole document.
 """
 
 from __future__ import annotations
@@ -34,6 +36,114 @@ def furniture_key(text: str) -> str:
     return "#" if _ROMAN_PAGE.match(key) else key
 
 
+class _KeyStats:
+    """How often a candidate line was seen, and whether its numbers behave like a running line's:
+    fixed (a date, "af 40") or counting the pages (a page number), kept incrementally."""
+
+    __slots__ = ("pages", "last_page", "offsets", "values", "best_offset", "best_value", "width")
+
+    def __init__(self):
+        self.pages = 0
+        self.last_page = -1
+        self.offsets: list[Counter] = []
+        self.values: list[Counter] = []
+        self.best_offset: list[int] = []
+        self.best_value: list[int] = []
+        self.width: int | None = None
+
+    def add(self, page: int, nums: tuple[int, ...]) -> None:
+        if page == self.last_page:
+            return
+        self.last_page = page
+        self.pages += 1
+        if self.width is None:
+            self.width = len(nums)
+            self.offsets = [Counter() for _ in nums]
+            self.values = [Counter() for _ in nums]
+            self.best_offset = [0] * len(nums)
+            self.best_value = [0] * len(nums)
+        self.width = min(self.width, len(nums))
+        for j in range(self.width):
+            o = self.offsets[j]
+            o[nums[j] - page] += 1
+            self.best_offset[j] = max(self.best_offset[j], o[nums[j] - page])
+            v = self.values[j]
+            v[nums[j]] += 1
+            self.best_value[j] = max(self.best_value[j], v[nums[j]])
+
+    def numbering_ok(self, share: float = 0.8) -> bool:
+        if not self.width:
+            return True
+        need = share * self.pages
+        if all(self.best_value[j] >= need for j in range(self.width)):
+            return True  # all numbers fixed
+        for j in range(self.width):
+            if self.best_offset[j] >= need and all(
+                self.best_value[m] >= need for m in range(self.width) if m != j
+            ):
+                return True  # one counts the pages, the others stay put
+        return False
+
+
+class FurnitureTracker:
+    """Running headers and footers of a document read page by page.
+
+    `add(lines)` counts a page's candidate lines (its first and last `depth` lines, top first);
+    `furniture(lines)` then names the indexes of that page's lines that are headers or footers,
+    judged on all pages added so far. A candidate must repeat on at least `min_share` of those
+    pages (and on at least two) with the same normalised text at about the same height, and its
+    numbers must stay the same or count the pages, so that, say, table rows that happen to open
+    many pages are not taken for a header. A page's header block ends at its first line that is
+    not furniture (likewise its footer block from the bottom), so body text is never cut from the
+    middle of a page."""
+
+    def __init__(self, depth: int = 3, min_share: float = 0.5, y_tolerance: float = 6.0):
+        self.depth = depth
+        self.min_share = min_share
+        self.y_tolerance = y_tolerance
+        self.pages = 0
+        self.stats: dict[tuple[str, str, int], _KeyStats] = {}
+
+    def _key(self, region: str, line: PageLine) -> tuple[str, str, int]:
+        return region, furniture_key(line.text), int(line.top // self.y_tolerance)
+
+    def add(self, lines: list[PageLine]) -> None:
+        page = self.pages
+        self.pages += 1
+        for region, idxs in _regions(len(lines), self.depth):
+            for i in idxs:
+                r, text, band = self._key(region, lines[i])
+                nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6]) if "#" in text else ()
+                # count a line in its height band and the neighbouring band, once per page
+                for kk in ((r, text, band), (r, text, band + 1)):
+                    stats = self.stats.get(kk)
+                    if stats is None:
+                        stats = self.stats[kk] = _KeyStats()
+                    stats.add(page, nums)
+
+    def _is_furniture(self, region: str, line: PageLine, need: int) -> bool:
+        r, text, band = self._key(region, line)
+        if not text:
+            return False
+        for kk in ((r, text, band), (r, text, band + 1)):
+            stats = self.stats.get(kk)
+            if stats is not None and stats.pages >= need and stats.numbering_ok():
+                return True
+        return False
+
+    def furniture(self, lines: list[PageLine]) -> set[int]:
+        if self.pages < 2:
+            return set()
+        need = max(2, math.ceil(self.min_share * self.pages))
+        out: set[int] = set()
+        for region, idxs in _regions(len(lines), self.depth):
+            for i in idxs:
+                if not self._is_furniture(region, lines[i], need):
+                    break
+                out.add(i)
+        return out
+
+
 def find_furniture(
     pages: list[list[PageLine]],
     *,
@@ -41,83 +151,12 @@ def find_furniture(
     min_share: float = 0.5,
     y_tolerance: float = 6.0,
 ) -> list[set[int]]:
-    """For each page, the indexes of its lines that are running headers or footers.
-
-    `pages` holds each page's lines in reading order (top first). Only the first and last `depth`
-    lines of a page are candidates, and a page's header block ends at its first line that is not
-    furniture (likewise its footer block from the bottom), so body text is never cut from the
-    middle of a page. A candidate must repeat on at least `min_share` of the pages (and on at least
-    two) with the same normalised text at about the same height, and its numbers must either stay
-    the same (a date) or count the pages (a page number), so that, say, table rows that happen to
-    open many pages are not taken for a header.
-    """
-    n_pages = len(pages)
-    result: list[set[int]] = [set() for _ in pages]
-    if n_pages < 2:
-        return result
-    need = max(2, math.ceil(min_share * n_pages))
-
-    def key(region: str, line: PageLine) -> tuple[str, str, int]:
-        return region, furniture_key(line.text), int(line.top // y_tolerance)
-
-    counts: Counter = Counter()
-    numbers: dict[tuple, list[tuple[int, tuple[int, ...]]]] = {}
-    for p, lines in enumerate(pages):
-        seen = set()
-        for region, idxs in _regions(len(lines), depth):
-            for i in idxs:
-                k = key(region, lines[i])
-                # count a line in its height band and the neighbouring band, once per page
-                for band in (k[2], k[2] + 1):
-                    kk = (k[0], k[1], band)
-                    if kk not in seen:
-                        seen.add(kk)
-                        counts[kk] += 1
-                        if "#" in k[1]:
-                            nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6])
-                            numbers.setdefault(kk, []).append((p, nums))
-
-    verdicts: dict = {}
-
-    def numbering_ok(kk) -> bool:
-        if kk not in verdicts:
-            verdicts[kk] = _numbering_ok(numbers.get(kk))
-        return verdicts[kk]
-
-    def _numbering_ok(seen) -> bool:
-        """Numbers in a running line are fixed (a date) or count the pages (a page number)."""
-        if not seen:
-            return True
-        if len({nums for _, nums in seen}) == 1:
-            return True
-        width = min(len(nums) for _, nums in seen)
-        for j in range(width):
-            # one number counts the pages (allowing for a few restarts or unnumbered pages) ...
-            offsets = Counter(nums[j] - p for p, nums in seen)
-            if offsets.most_common(1)[0][1] < 0.8 * len(seen):
-                continue
-            # ... and the others stay put ("af 40")
-            if all(Counter(nums[m] for _, nums in seen).most_common(1)[0][1] >= 0.8 * len(seen)
-                   for m in range(width) if m != j):
-                return True
-        return False
-
-    def is_furniture(region: str, line: PageLine) -> bool:
-        r, text, band = key(region, line)
-        if not text:
-            return False
-        for kk in ((r, text, band), (r, text, band + 1)):
-            if counts[kk] >= need and numbering_ok(kk):
-                return True
-        return False
-
-    for p, lines in enumerate(pages):
-        for region, idxs in _regions(len(lines), depth):
-            for i in idxs:
-                if not is_furniture(region, lines[i]):
-                    break
-                result[p].add(i)
-    return result
+    """For each page (its lines in reading order, top first), the indexes of its lines that are
+    running headers or footers; see FurnitureTracker."""
+    tracker = FurnitureTracker(depth, min_share, y_tolerance)
+    for lines in pages:
+        tracker.add(lines)
+    return [tracker.furniture(lines) for lines in pages]
 
 
 def _regions(n: int, depth: int) -> list[tuple[str, list[int]]]:

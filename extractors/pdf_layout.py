@@ -124,14 +124,6 @@ def _is_name_like(frag: str) -> bool:
     return frag[0].isupper() and frag[1:].islower() and len(frag) >= 4 and not frag.endswith("s")
 
 
-def vocabulary(texts) -> set[str]:
-    """Lower-case words of the document as written (punctuation attached; see `_known`)."""
-    vocab: set[str] = set()
-    for text in texts:
-        vocab.update(text.lower().split())
-    return vocab
-
-
 def _known(word: str, lexicon: set[str]) -> bool:
     return any(word + p in lexicon for p in ("", ".", ",", ":", ";", ")"))
 
@@ -201,77 +193,105 @@ def assemble(
     """Body lines of all pages (furniture removed, reading order) to text, line pages and tables.
 
     Tables that continue at the top of the next page (same columns) are merged into one, and a
-    repeated heading row is dropped from the continuation."""
-    lead = body_leading(lines)
-    edge = right_edge(lines, page_width)
-    left = min((ln.x0 for ln in lines if ln.table is None), default=0.0)
-    hyphens = any(ln.text.endswith("-") for ln in lines)
-    lexicon = vocabulary(ln.text for ln in lines if ln.table is None) if hyphens else set()
-
-    out_lines: list[str] = []
-    out_pages: list[int] = []
-    raw_tables: list[RawTable] = []
-
-    cur: str | None = None  # paragraph being built
-    cur_page = 0
-    prev: Line | None = None
-    placeholders: set[int] = set()
-
-    def flush():
-        nonlocal cur
-        if cur is not None:
-            out_lines.append(cur)
-            out_pages.append(cur_page)
-            cur = None
-
+    repeated heading row is dropped from the continuation. (The loader streams the same work page
+    by page through `Assembler`.)"""
+    asm = Assembler.calibrated(lines, page_width)
+    asm.learn(lines)
     for ln in lines:
-        if ln.table is not None:
-            t = tables[ln.table]
+        asm.feed(ln, tables[ln.table] if ln.table is not None else None)
+    return asm.finish()
+
+
+class Assembler:
+    """Builds the text line by line, keeping only the output and the paragraph being built.
+
+    The layout measures it judges lines by (the usual leading, where full lines end, the left
+    margin) come from a sample of the document's lines (`calibrated`); the vocabulary that settles
+    doubtful hyphenations grows with every line it `learn`s."""
+
+    def __init__(self, lead: float, edge: float, left: float):
+        self.lead, self.edge, self.left = lead, edge, left
+        self.lexicon: set[str] = set()
+        self.out_lines: list[str] = []
+        self.out_pages: list[int] = []
+        self.raw_tables: list[RawTable] = []
+        self.placeholders: set[int] = set()
+        self.cur: str | None = None  # paragraph being built
+        self.cur_page = 0
+        self.prev: Line | None = None
+        self.prev_table: PageTable | None = None
+
+    @classmethod
+    def calibrated(cls, sample: list[Line], page_width: float | None = None) -> "Assembler":
+        return cls(
+            body_leading(sample),
+            right_edge(sample, page_width),
+            min((ln.x0 for ln in sample if ln.table is None), default=0.0),
+        )
+
+    def learn(self, lines: list[Line]) -> None:
+        for ln in lines:
+            if ln.table is None:
+                self.lexicon.update(ln.text.lower().split())
+
+    def _flush(self) -> None:
+        if self.cur is not None:
+            self.out_lines.append(self.cur)
+            self.out_pages.append(self.cur_page)
+            self.cur = None
+
+    def feed(self, ln: Line, table: PageTable | None = None) -> None:
+        prev = self.prev
+        if table is not None:
             if (
-                raw_tables
+                self.raw_tables
                 and prev is not None
                 and prev.table is not None
+                and self.prev_table is not None
                 and prev.page == ln.page - 1
-                and _continues(tables[prev.table], t)
+                and _continues(self.prev_table, table)
             ):
-                _merge(raw_tables[-1], t)
-                prev = ln
-                continue
-            flush()
-            if not out_lines or out_lines[-1] != "" or len(out_lines) in placeholders:
-                out_lines.append("")
-                out_pages.append(ln.page)
-            lineno = len(out_lines)  # the placeholder blank line, 1-based
-            placeholders.add(lineno)
-            raw_tables.append(
+                _merge(self.raw_tables[-1], table)
+                self.prev, self.prev_table = ln, table
+                return
+            self._flush()
+            out = self.out_lines
+            if not out or out[-1] != "" or len(out) in self.placeholders:
+                out.append("")
+                self.out_pages.append(ln.page)
+            lineno = len(out)  # the placeholder blank line, 1-based
+            self.placeholders.add(lineno)
+            self.raw_tables.append(
                 RawTable(
-                    rows=[list(r) for r in t.rows],
+                    rows=[list(r) for r in table.rows],
                     start_line=lineno,
                     end_line=lineno,
-                    page=t.page,
-                    end_page=t.end_page or t.page,
+                    page=table.page,
+                    end_page=table.end_page or table.page,
                 )
             )
-            prev = ln
-            continue
+            self.prev, self.prev_table = ln, table
+            return
         text = ln.text.strip()
         if not text:
-            continue
-        if cur is None:  # start of the document, or right after a table
-            cur, cur_page, prev = text, ln.page, ln
-            continue
-        brk = _break_between(prev, ln, lead, edge, left)
+            return
+        if self.cur is None:  # start of the document, or right after a table
+            self.cur, self.cur_page, self.prev = text, ln.page, ln
+            return
+        brk = _break_between(prev, ln, self.lead, self.edge, self.left)
         if brk == "join":
-            cur = join_hyphenated(cur, text, lexicon) if cur.endswith("-") else f"{cur} {text}"
+            self.cur = join_hyphenated(self.cur, text, self.lexicon) if self.cur.endswith("-") else f"{self.cur} {text}"
         else:
-            flush()
+            self._flush()
             if brk == "para":
-                out_lines.append("")
-                out_pages.append(ln.page)
-            cur, cur_page = text, ln.page
-        prev = ln
-    flush()
-    return "\n".join(out_lines), out_pages, raw_tables
+                self.out_lines.append("")
+                self.out_pages.append(ln.page)
+            self.cur, self.cur_page = text, ln.page
+        self.prev = ln
+
+    def finish(self) -> tuple[str, list[int], list[RawTable]]:
+        self._flush()
+        return "\n".join(self.out_lines), self.out_pages, self.raw_tables
 
 
 def _break_between(a: Line, b: Line, lead: float, edge: float, left: float) -> str:

@@ -29,8 +29,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 from pdfplumber.table import TableFinder
 
-from extractors.page_furniture import PageLine, find_furniture
-from extractors.pdf_layout import Line, PageTable, assemble, grid_tables, join_hyphenated, merge_rules
+from extractors.page_furniture import FurnitureTracker, PageLine
+from extractors.pdf_layout import Assembler, Line, PageTable, grid_tables, join_hyphenated, merge_rules
 from pipeline import errors
 from pipeline.errors import (
     CorruptDocument,
@@ -133,6 +133,7 @@ class _Page:
     chars: int
     images: int
     width: float = 0.0
+    candidates: list[Line] | None = None
 
 
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
@@ -163,49 +164,79 @@ def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, dea
             raise EmptyDocument(f"{name}: the PDF has no pages")
         if n_pages > max_pages:
             raise DocumentTooLarge(f"{name}: {n_pages} pages, more than the limit of {max_pages}")
-        pages: list[_Page] = []
-        for index in range(n_pages):
-            if deadline is not None and time.monotonic() > deadline:
-                raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
-            pages.append(_read_page(doc, index, raw))
+        return _stream(doc, n_pages, name, deadline)
     finally:
         doc.close()
 
-    chars = sum(p.chars for p in pages)
-    images = sum(1 for p in pages if p.images)
-    if chars < 20 * n_pages and images >= max(1, n_pages // 2):
+
+CALIBRATION_PAGES = 8  # pages read before the first is assembled (layout measures, furniture)
+FURNITURE_DEPTH = 3  # header and footer candidates: the first and last lines of a page
+
+
+class _Streamer:
+    """Pages in, text out: each page is assembled (and its lines dropped) as soon as it is read,
+    after a short calibration window, so memory holds the output but not the document's layout."""
+
+    def __init__(self):
+        self.tracker = FurnitureTracker(depth=FURNITURE_DEPTH)
+        self.window: list[_Page] | None = []
+        self.asm: Assembler | None = None
+        self.chars = 0
+        self.image_pages = 0
+        self.width = 0.0
+
+    def add(self, page: _Page, last: bool) -> None:
+        self.chars += page.chars
+        self.image_pages += bool(page.images)
+        self.width = max(self.width, page.width)
+        text_lines = [ln for ln in page.lines if ln.table is None]
+        if len(text_lines) > 2 * FURNITURE_DEPTH:
+            text_lines = text_lines[:FURNITURE_DEPTH] + text_lines[-FURNITURE_DEPTH:]
+        page.candidates = text_lines
+        self.tracker.add([PageLine(ln.text, ln.baseline) for ln in text_lines])
+        if self.window is None:
+            self._emit(page)
+            return
+        self.window.append(page)
+        if len(self.window) >= CALIBRATION_PAGES or last:
+            sample = [ln for p in self.window for ln in p.lines]
+            self.asm = Assembler.calibrated(sample, self.width)
+            self.asm.learn(sample)
+            window, self.window = self.window, None
+            for p in window:
+                self._emit(p)
+
+    def _emit(self, page: _Page) -> None:
+        cands = page.candidates
+        drop = self.tracker.furniture([PageLine(ln.text, ln.baseline) for ln in cands])
+        dropped = {id(cands[i]) for i in drop}
+        body = [ln for ln in page.lines if ln.table is not None or id(ln) not in dropped]
+        asm = self.asm
+        asm.learn(body)
+        for ln in body:
+            asm.feed(ln, page.tables[ln.table] if ln.table is not None else None)
+        page.lines = page.tables = page.candidates = None  # done with this page's layout
+
+
+def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
+    raw = pdfium_raw
+    streamer = _Streamer()
+    for index in range(n_pages):
+        if deadline is not None and time.monotonic() > deadline:
+            raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
+        streamer.add(_read_page(doc, index, raw), last=index == n_pages - 1)
+    if streamer.chars < 20 * n_pages and streamer.image_pages >= max(1, n_pages // 2):
         raise NoTextLayer(
-            f"{name}: {images} of {n_pages} pages are images without a text layer (a scan: needs OCR)"
+            f"{name}: {streamer.image_pages} of {n_pages} pages are images without a text layer "
+            "(a scan: needs OCR)"
         )
-    if chars == 0:
+    if streamer.chars == 0:
         raise EmptyDocument(f"{name}: the PDF holds no text")
-    return _build(pages, n_pages)
-
-
-def _build(pages: list[_Page], n_pages: int) -> LoadedText:
-    depth = 3  # header and footer candidates: the first and last lines of a page
-    candidates: list[list[Line]] = []
-    for p in pages:
-        text_lines = [ln for ln in p.lines if ln.table is None]
-        if len(text_lines) > 2 * depth:
-            text_lines = text_lines[:depth] + text_lines[-depth:]
-        candidates.append(text_lines)
-    furniture = find_furniture([[PageLine(ln.text, ln.baseline) for ln in c] for c in candidates], depth=depth)
-    body: list[Line] = []
-    tables: list[PageTable] = []
-    for p, c, drop in zip(pages, candidates, furniture):
-        dropped = {id(c[i]) for i in drop}
-        for ln in p.lines:
-            if ln.table is not None:
-                tables.append(p.tables[ln.table])
-                ln.table = len(tables) - 1
-                body.append(ln)
-            elif id(ln) not in dropped:
-                body.append(ln)
-    text, line_pages, raw_tables = assemble(body, tables, page_width=max(p.width for p in pages))
+    text, line_pages, raw_tables = streamer.asm.finish()
     if not text.strip() and not raw_tables:
-        raise EmptyDocument("the PDF holds only page headers and footers")
-    assert len(line_pages) == len(text.split("\n"))
+        raise EmptyDocument(f"{name}: the PDF holds only page headers and footers")
+    if len(line_pages) != len(text.split("\n")):
+        raise CorruptDocument(f"{name}: internal error: page map out of step with the text")
     return LoadedText(
         text=text,
         media_type="application/pdf",
