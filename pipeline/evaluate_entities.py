@@ -15,7 +15,9 @@ word too long or short still counts if it means the same thing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 from schemas.entities import Entity
 from schemas.record import MeetingRecord
@@ -110,3 +112,31 @@ def format_entity_report(scores: dict[str, dict]) -> str:
         lines.append(f"{t:14} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} "
                      f"{s['tp']:5d} {s['fp']:4d} {s['fn']:4d}")
     return "\n".join(lines)
+
+
+def entity_gold_path(gold_path: Path) -> Path:
+    """``<name>.gold.json`` -> ``<name>.entities.gold.json`` next to it."""
+    return gold_path.with_name(gold_path.name.removesuffix(".gold.json") + ".entities.gold.json")
+
+
+def score_entities_for(gold_path: Path, record: MeetingRecord | None) -> dict[str, dict] | None:
+    """Entity scores for the record of a ``<name>.gold.json``, if an entity gold file sits next to
+    it; None otherwise."""
+    path = entity_gold_path(gold_path)
+    if not path.exists():
+        return None
+    return score_entities(json.loads(path.read_text(encoding="utf-8")), record)
+
+
+def add_scores(total: dict[str, dict], scores: dict[str, dict]) -> dict[str, dict]:
+    """Sum per-type counts over documents (precision/recall recomputed from the sums)."""
+    for t, s in scores.items():
+        c = total.setdefault(t, {"tp": 0, "fp": 0, "fn": 0})
+        for k in ("tp", "fp", "fn"):
+            c[k] += s[k]
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        c["precision"] = round(tp / (tp + fp), 4) if tp + fp else 1.0
+        c["recall"] = round(tp / (tp + fn), 4) if tp + fn else 1.0
+        p, r = c["precision"], c["recall"]
+        c["f1"] = round(2 * p * r / (p + r), 4) if p + r else 0.0
+    return total

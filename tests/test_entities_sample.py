@@ -75,3 +75,13 @@ def test_offsets_point_into_the_item_texts(sample):
             else:
                 source = item.parts[e.part].text
             assert source[e.start:e.end] == e.text
+
+
+def test_entity_gold_is_found_next_to_the_document_gold(sample):
+    from pipeline.evaluate_entities import entity_gold_path, score_entities_for
+    from tests.helpers import SAMPLE_GOLD
+
+    assert entity_gold_path(SAMPLE_GOLD) == ENTITY_GOLD
+    scores = score_entities_for(SAMPLE_GOLD, sample)
+    assert scores["money"]["tp"] >= 19
+    assert score_entities_for(SAMPLE_GOLD, None)["money"]["recall"] == 0.0
