@@ -259,6 +259,18 @@ def test_votes_and_protocol_remarks_link_to_parties():
     assert ("protocol_note", "O") not in links  # the vote sentence is not a protocol remark
 
 
+def test_protocol_remark_by_a_named_member_links_to_the_members_party():
+    text = "Peter Jensen ønskede følgende ført til protokol: Forslaget er for dyrt."
+    r = annotate(record([("Beslutning", text)], participants=PARTICIPANTS))
+    assert [(link.kind, link.party_letter, text[link.start:link.end]) for link in r.items[0].party_links] == [
+        ("protocol_note", "Ø", "Peter Jensen")]
+
+
+def test_participants_without_a_name_are_ignored():
+    r = annotate(record([("Beslutning", "Godkendt.")], participants=[("", None, None), ("-", "A", None)]))
+    assert [e for e in r.items[0].entities if e.part is not None] == []
+
+
 def test_day_without_year_takes_the_year_of_the_following_date_or_the_meeting():
     r = annotate(record([("Baggrund", "Høringen løber fra 3. december - 14. januar 2028. Mødet er 4. maj.")]))
     dates = [e.date for e in r.items[0].entities if e.type == "date"]

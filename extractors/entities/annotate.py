@@ -73,6 +73,8 @@ class PeopleIndex:
         self.by_key: dict[str, Person] = {}
         people: list[Person] = []
         for p in participants:
+            if not re.search(r"[^\W\d_]", p.name or ""):
+                continue  # nothing to match a name by
             m = g.municipality_for(p.municipality)
             person = Person(p.name, True, p.party, m.code if m else None)
             if _name_key(p.name) not in self.by_key:
@@ -323,7 +325,9 @@ def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
     return names
 
 
-def _protocol_links(doc: Doc, loc: _Text) -> list[PartyLink]:
+def _protocol_links(doc: Doc, loc: _Text, people: PeopleIndex) -> list[PartyLink]:
+    """Sentences asking for a protocol remark ("SF ønskede protokolleret", "ført til protokol"),
+    linked to the parties named in them, or else to the party of a participant named in them."""
     g = load()
     links = []
     if "protokol" not in doc.text.lower():
@@ -331,17 +335,20 @@ def _protocol_links(doc: Doc, loc: _Text) -> list[PartyLink]:
     for sent in doc.sents:
         if not any(_PROTOCOL.match(t.norm_) or t.lemma_ == "protokollere" for t in sent):
             continue
-        seen = set()
+        found: dict[str, Span] = {}
         for ent in sent.ents:
             if ent.label_ == "PARTY":
-                letter = ent.ent_id_.split(":", 1)[1]
-                if letter in seen:
-                    continue
-                seen.add(letter)
-                party = g.by_letter.get(letter)
-                links.append(PartyLink(kind="protocol_note", party_letter=letter,
-                                       party_name=party.name if party else None, text=sent.text.strip(),
-                                       part=loc.part, start=ent.start_char, end=ent.end_char))
+                found.setdefault(ent.ent_id_.split(":", 1)[1], ent)
+        if not found:
+            for ent in sent.ents:
+                person = people.resolve(ent) if ent.label_ == "PERSON" else None
+                if person and person.party:
+                    found.setdefault(person.party, ent)
+        for letter, ent in found.items():
+            party = g.by_letter.get(letter)
+            links.append(PartyLink(kind="protocol_note", party_letter=letter,
+                                   party_name=party.name if party else None, text=sent.text.strip(),
+                                   part=loc.part, start=ent.start_char, end=ent.end_char))
     return links
 
 
@@ -367,7 +374,7 @@ def annotate_items(record) -> list[ItemEntities]:
             if name not in out.presenters:
                 out.presenters.append(name)
         if loc.part is not None and record.items[loc.item].parts[loc.part].kind == "decision":
-            out.party_links.extend(_protocol_links(doc, loc))
+            out.party_links.extend(_protocol_links(doc, loc, people))
     for i, item in enumerate(record.items):
         out = results[i]
         for v, vote in enumerate(item.votes):
