@@ -150,13 +150,15 @@ def body_leading(lines: list[Line]) -> float:
 def right_edge(lines: list[Line], page_width: float | None = None) -> float:
     """Where full lines end: a high percentile of the line ends (robust to a few wide lines).
 
-    When no line comes near the right margin that margins as wide as the left one would give
-    (nothing was wrapped: a short document of lists), that margin is the edge."""
+    Trusted when several lines end right there (justified text) or near the right margin that
+    margins as wide as the left would give (wrapped text). Otherwise nothing was
+    wrapped (a short document of lists) and the right margin is taken to be as wide as the left."""
     ends = sorted(ln.x1 for ln in lines if ln.table is None and "\t" not in ln.text)
     if not ends:
         return 0.0
     edge = ends[min(len(ends) - 1, math.ceil(0.995 * (len(ends) - 1)))]
-    if page_width:
+    near = sum(1 for x in ends if abs(x - edge) <= 1.5)  # justified lines all end there
+    if page_width and near < 3:
         symmetric = page_width - min(ln.x0 for ln in lines if ln.table is None)
         if edge < 0.9 * symmetric:
             return symmetric
@@ -230,9 +232,7 @@ class Assembler:
         )
 
     def learn(self, lines: list[Line]) -> None:
-        for ln in lines:
-            if ln.table is None:
-                self.lexicon.update(ln.text.lower().split())
+        self.lexicon.update(" ".join([ln.text for ln in lines if ln.table is None]).lower().split())
 
     def _flush(self) -> None:
         if self.cur is not None:

@@ -430,23 +430,37 @@ _TRAILING_NUMBER = re.compile(r" +(\d{1,4})$")
 def _tabs(raw, tp, first: int, body: str, size: float, width: float) -> str:
     """Replace the spaces of a wide gap between words (a column boundary) with a tab.
 
-    Only lines wider than their characters explain are looked at word by word; a line that ends in
-    a short number (a TOC entry's page) has its last gap looked at, with a lower threshold."""
-    gap_min = max(2.0 * size, 14.0)
+    Only lines wider than their characters explain are looked at gap by gap; a line that ends in a
+    short number (a TOC entry's page) has its last gap looked at, with a lower threshold. A gap is
+    a column boundary only if it is also much wider than the line's other word spaces, so that
+    the stretched spaces of a justified line are never taken for columns."""
+
+    def gap_at(a: int, b: int) -> float:
+        return _char_box(raw, tp, first + b)[0] - _char_box(raw, tp, first + a - 1)[1]
+
+    spaces = [(m.start(), m.end()) for m in re.finditer(r" +", body) if m.start() > 0 and m.end() < len(body)]
+    if not spaces:
+        return body
     if width > 0.6 * size * len(body):
-        spans = [(m.start(), m.end()) for m in re.finditer(r" +", body)]
+        gap_min = max(2.0 * size, 14.0)
+        gaps = [gap_at(a, b) for a, b in spaces]
     else:
         m = _TRAILING_NUMBER.search(body)
-        if not m:
+        if not m or m.start() == 0:
             return body
-        spans = [(m.start(), m.start(1))]
         gap_min = size
+        last = gap_at(m.start(), m.start(1))
+        if last < gap_min:
+            return body
+        others = spaces[:-1][:4]
+        spaces = others + [(m.start(), m.start(1))]
+        gaps = [gap_at(a, b) for a, b in others] + [last]
+    if len(gaps) > 1:
+        typical = sorted(gaps)[(len(gaps) - 1) // 2]
+        gap_min = max(gap_min, 2.5 * typical)
     out = []
     pos = 0
-    for a, b in spans:
-        if a == 0 or b >= len(body):
-            continue
-        gap = _char_box(raw, tp, first + b)[0] - _char_box(raw, tp, first + a - 1)[1]
+    for (a, b), gap in zip(spaces, gaps):
         if gap >= gap_min:
             out.append(body[pos:a])
             out.append("\t")

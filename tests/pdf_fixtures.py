@@ -449,3 +449,22 @@ def duplicate_chars_pdf() -> bytes:
     pdf.set_xy(MARGIN_L, TOP + 20)
     pdf.cell(0, 11, "KKR Hovedstaden tiltrådte indstillingen.")
     return bytes(pdf.output())
+
+
+JUSTIFIED_TEXT = (
+    "Kommunerne har jf. integrationsloven mulighed for indbyrdes at indgå frivillige aftaler om "
+    "kommunekvoterne i hver region, og aftalen skal meddeles Udlændingestyrelsen inden den 10. "
+    "september 2026 Supercykelstisamarbejdsaftalerne Klimatilpasningsplanlægningsprojekterne 2027 "
+    "og derefter fastsætter styrelsen kvoterne for hver kommune i regionen for året 2027 og "
+    "kommunerne i Region Østdanmark bliver orienteret om fordelingen af de i alt 277 personer."
+)
+
+
+def justified_pdf(text: str = JUSTIFIED_TEXT, width: float = 260) -> bytes:
+    """A justified paragraph in a narrow column: stretched word spaces, lines ending in numbers."""
+    pdf = _MinutesPdf(None, False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.set_xy(MARGIN_L, TOP)
+    pdf.multi_cell(width, LEADING, text, align="J")
+    return bytes(pdf.output())

@@ -138,3 +138,10 @@ def test_minutes_process_quarantines_bad_pdfs_and_touches_no_other_record(tmp_pa
         assert any(name in r and f'"{code}"' in r for r in codes), (name, code)
     assert (existing.read_bytes(), existing.stat().st_mtime_ns) == before
     assert sorted(p.name for p in (out / "records").glob("*.json")) == ["kkr-hovedstaden-2026-06-16.json"]
+
+
+def test_justified_text_is_one_paragraph_without_false_columns():
+    """Stretched word spaces and lines ending in numbers are not column gaps (no tabs)."""
+    loaded = load(Path("justified.pdf"), fx.justified_pdf())
+    assert "\t" not in loaded.text
+    assert loaded.text == " ".join(fx.JUSTIFIED_TEXT.split())
