@@ -106,6 +106,15 @@ def test_municipalities_inflected_and_other_forms():
     assert codes == ["muni:751", "muni:461", "muni:851", "muni:751", "muni:760", "muni:820", "muni:169"]
 
 
+def test_organisations_named_after_a_place_are_not_the_municipality():
+    found = ents("Københavns Universitet, Aarhus Havn og Odense Universitetshospital samarbejder med "
+                 "Aalborg Kommune om en station i Hillerød.")
+    assert [(t, lab) for t, lab, _ in found] == [
+        ("Københavns Universitet", "ORGANISATION"), ("Aarhus Havn", "ORGANISATION"),
+        ("Odense Universitetshospital", "ORGANISATION"), ("Aalborg Kommune", "MUNICIPALITY"),
+        ("Hillerød", "MUNICIPALITY")]
+
+
 def test_municipality_names_that_are_also_words_need_context():
     assert labelled("Vejen frem er lang.", "MUNICIPALITY") == []
     assert labelled("Odder og bævere lever her.", "MUNICIPALITY") == []
@@ -125,7 +134,7 @@ def test_regions_with_codes():
     ("Liberal Alliance undlod at stemme.", "I"), ("De Konservative stemte for.", "C"),
     ("Radikale Venstre ønskede tilført protokollen.", "B"), ("Socialdemokratiet stemte for.", "A"),
     ("Søren Hansen (V) spurgte.", "V"), ("Karen Møller (Å) spurgte.", "Å"),
-    ("Moderaterne og Danmarksdemokraterne", "M"),
+    ("Moderaterne og Danmarksdemokraterne", "M"), ("Mette Hansen (S) spurgte.", "A"),
 ])
 def test_parties_both_ways(text, letter):
     assert f"party:{letter}" in [i for _, lab, i in ents(text) if lab == "PARTY"]

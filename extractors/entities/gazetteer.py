@@ -61,8 +61,10 @@ class Gazetteer:
     sentence_final: set[str]
     roles: list[str]
     first_names: set[str]
+    organisation_heads: set[str]
     by_code: dict[int, Municipality] = field(default_factory=dict)
     by_letter: dict[str, Party] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)  # letter as written in "(S)" -> ballot letter
     region_by_code: dict[int, Region] = field(default_factory=dict)
 
     def municipality_for(self, text: str | None) -> Municipality | None:
@@ -118,8 +120,11 @@ def load() -> Gazetteer:
         sentence_final=final,
         roles=[r.strip().lower() for r in _lines("roles.txt")],
         first_names={n.strip() for n in _lines("first_names.txt")},
+        organisation_heads={h.strip().lower() for h in _lines("organisation_heads.txt")},
     )
     g.by_code = {m.code: m for m in municipalities}
     g.by_letter = {p.letter: p for p in parties}
+    g.letters = {p.letter: p.letter for p in parties}
+    g.letters.update({f: p.letter for p in parties for f in p.forms if len(f) == 1 and f not in g.letters})
     g.region_by_code = {r.code: r for r in regions if r.code is not None}
     return g

@@ -246,7 +246,9 @@ class RulesComponent:
         self.acronyms = acronyms(g)
         self.matcher = Matcher(nlp.vocab)
         patterns = rule_patterns()
-        patterns["PARTY_LETTER"] = [[{"ORTH": "("}, {"ORTH": {"IN": sorted(g.by_letter)}}, {"ORTH": ")"}]]
+        self.letters = g.letters
+        self.org_heads = g.organisation_heads
+        patterns["PARTY_LETTER"] = [[{"ORTH": "("}, {"ORTH": {"IN": sorted(g.letters)}}, {"ORTH": ")"}]]
         for label, pats in patterns.items():
             self.matcher.add(label, pats, greedy="LONGEST")
         self.start_words = {w for w in KR_WORDS + MONTH_WORDS + list(PHASES) + list(SEASONS)}
@@ -272,6 +274,7 @@ class RulesComponent:
         # Gazetteer names are capitalised, acronyms written in capitals ("de" is not Dansk Erhverv);
         # municipality names that are also ordinary words need support from their context.
         kept = []
+        changed = False
         for ent in doc.ents:
             if ent.label_ in self.GAZETTEER:
                 first = doc[ent.start]
@@ -284,8 +287,15 @@ class RulesComponent:
                 code_before = prev is not None and re.fullmatch(r"\d{3}", prev.text)
                 if doc[ent.start].is_sent_start and not code_before:
                     continue
+            if ent.label_ == "MUNICIPALITY" and ent.end < len(doc) and doc[ent.end - 1].norm_ not in _KOMMUNE:
+                head = doc[ent.end]
+                if head.norm_ in self.org_heads and head.text[:1].isupper() and not head.ent_type:
+                    # "Københavns Universitet", "Aarhus Havn": an organisation named after the place
+                    kept.append(Span(doc, ent.start, ent.end + 1, label="ORGANISATION", span_id="org:*"))
+                    changed = True
+                    continue
             kept.append(ent)
-        if len(kept) != len(doc.ents):
+        if changed or len(kept) != len(doc.ents):
             doc.ents = kept
         spans = []
         windows: list[list[int]] = []
@@ -303,7 +313,7 @@ class RulesComponent:
                 label = span.label_
                 if label == "PARTY_LETTER":
                     spans.append(Span(doc, span.start + 1, span.end - 1, label="PARTY",
-                                      span_id=f"party:{doc[span.start + 1].text}"))
+                                      span_id=f"party:{self.letters[doc[span.start + 1].text]}"))
                 elif label == "DATE_DEN":
                     date = doc[span.start + 1:span.end]
                     if parse_date(date.text, _ANY_YEAR):
@@ -317,6 +327,7 @@ class RulesComponent:
 
 
 _ANY_YEAR = dt.date(2000, 1, 1)
+_KOMMUNE = {"kommune", "kommunes", "regionskommune", "regionskommunes"}
 
 
 _NOT_NAME = {"kommune", "kommunes", "region", "regionen", "kkr", "kl", "bilag", "sag", "punkt"}
