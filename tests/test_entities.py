@@ -305,3 +305,44 @@ def test_score_entities_counts_tp_fp_fn_per_type():
     assert scores["money"]["precision"] == 0.5 and scores["money"]["recall"] == 1.0
     assert (scores["municipality"]["tp"], scores["municipality"]["fn"]) == (1, 1)
     assert scores["municipality"]["recall"] == 0.5
+
+
+PASSAGE = (
+    "Rådmand for Teknik og Miljø, Steen Stavnsbo, fremlagde sagen. Aarhus Kommunes andel af udgiften er "
+    "12,3 mio. kr. i 2027, svarende til 34 kr. pr. indbygger. Midttrafik og Region Midtjylland finansierer "
+    "resten, ca. 45 pct. Byrådsmedlem Liv Gro Jensen (Ø) ønskede ført til protokol, at Enhedslisten ikke kan "
+    "støtte en takststigning på 5,5 %. Sagen behandles igen den 14. september 2027 og forventes afsluttet "
+    "ultimo 2028. Silkeborg og Skanderborg kommuner har tilsluttet sig, jf. aftalen fra marts 2026. "
+    "Dansk Folkeparti og Venstre stemte for. Jensen bemærkede, at Vejdirektoratet og Banedanmark er inddraget. "
+    "Borgmester Jacob Bundsgaard takkede Randers Kommunes direktør, Ib Poulsen, for samarbejdet."
+)
+
+
+def test_a_passage_written_for_the_tests_scores_perfectly():
+    members = [("Steen Stavnsbo", "A", "Aarhus Kommune"), ("Liv Gro Jensen", "Ø", "Aarhus Kommune"),
+               ("Jacob Bundsgaard", "A", "Aarhus Kommune")]
+    r = annotate(record([("Beslutning", PASSAGE)], participants=members, date=dt.date(2027, 6, 1)))
+    gold = {"items": {"1": [
+        {"type": t, "text": x, "value": v} for t, x, v in [
+            ("municipality", "Aarhus Kommune", "751"),  # the title
+            ("person", "Steen Stavnsbo", "Steen Stavnsbo"), ("municipality", "Aarhus Kommunes", "751"),
+            ("money", "12,3 mio. kr.", "12300000"), ("money", "34 kr. pr. indbygger", "34/indbygger"),
+            ("organisation", "Midttrafik", "Midttrafik"), ("region", "Region Midtjylland", "Region Midtjylland"),
+            ("percent", "45 pct.", "45"), ("person", "Liv Gro Jensen", "Liv Gro Jensen"), ("party", "Ø", "Ø"),
+            ("party", "Enhedslisten", "Ø"), ("percent", "5,5 %", "5.5"), ("date", "14. september 2027", "2027-09-14"),
+            ("date", "ultimo 2028", "2028-09-01/2028-12-31"), ("municipality", "Silkeborg", "740"),
+            ("municipality", "Skanderborg", "746"), ("date", "marts 2026", "2026-03-01/2026-03-31"),
+            ("party", "Dansk Folkeparti", "O"), ("party", "Venstre", "V"), ("person", "Jensen", "Liv Gro Jensen"),
+            ("organisation", "Vejdirektoratet", "Vejdirektoratet"), ("organisation", "Banedanmark", "Banedanmark"),
+            ("person", "Jacob Bundsgaard", "Jacob Bundsgaard"), ("municipality", "Randers Kommunes", "730"),
+            ("person", "Ib Poulsen", "Ib Poulsen"),
+        ]]}}
+    scores = score_entities(gold, r)
+    assert all(s["precision"] == 1.0 and s["recall"] == 1.0 for s in scores.values()), scores
+    item = r.items[0]
+    people = {e.name: e for e in item.entities if e.type == "person"}
+    assert (people["Steen Stavnsbo"].role, people["Steen Stavnsbo"].organisation) == ("Rådmand", "Teknik og Miljø")
+    assert (people["Ib Poulsen"].role, people["Ib Poulsen"].organisation,
+            people["Ib Poulsen"].municipality_code) == ("direktør", "Randers", 730)
+    assert item.presenters == ["Steen Stavnsbo"]
+    assert [(link.kind, link.party_letter) for link in item.party_links] == [("protocol_note", "Ø")]

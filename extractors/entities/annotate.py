@@ -167,7 +167,9 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
             at = next(k for k, t in enumerate(rest) if t.i == e.start)
             cut = at - 1 if at > 1 and rest[at - 1].norm_ in _PREPOSITIONS else at
         elif cut is not None:
-            stop = next((k for k, t in enumerate(rest) if k > cut and (t.norm_ == "og" or t.text == ",")), len(rest))
+            stop = next((k for k, t in enumerate(rest) if k > cut and (t.text == "," or (
+                t.norm_ == "og" and not (0 < t.i < len(doc) - 1 and doc[t.i - 1].text[:1].isupper()
+                                         and doc[t.i + 1].text[:1].isupper())))), len(rest))
             organisation = doc[rest[cut].i + 1: rest[stop - 1].i + 1].text or None
         role_tokens = rest[:cut] if cut is not None else rest[:1]
         return " ".join(t.text for t in role_tokens), organisation, mcode
@@ -180,8 +182,10 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
         j -= 1
     while j >= sent_start and len(left) < 10:
         t = doc[j]
-        if t.text in {",", ".", ";", ":", "(", ")"} or "\n" in t.text or t.norm_ == "og" or t.ent_type_ == "PERSON":
+        if t.text in {",", ".", ";", ":", "(", ")"} or "\n" in t.text or t.ent_type_ == "PERSON":
             break
+        if t.norm_ == "og" and not (j > 0 and doc[j - 1].text[:1].isupper() and doc[j + 1].text[:1].isupper()):
+            break  # "og" ends the phrase, except inside a name ("for Teknik og Miljø")
         left.insert(0, t)
         j -= 1
     # The role must lead straight to the name: "Direktør X", "borgmester i Brøndby, X", not
@@ -191,6 +195,13 @@ def _role_and_org(doc: Doc, ent: Span, roles) -> tuple[str | None, str | None, i
         after = left[roles.role_end(doc, left[r_at].i) - left[0].i:]
         if not after or after[0].norm_ in _PREPOSITIONS:
             role, org, code = describe(left[r_at:])
+            owner = next((e for e in doc.ents if e.end == left[r_at].i), None) if r_at else None
+            if not org and owner is not None and owner.label_ in ("ORGANISATION", "MUNICIPALITY", "REGION") \
+                    and owner.text.endswith(("s", "'")):
+                # "Randers Kommunes direktør, X": the organisation owns the role
+                org = _canonical_org(owner)
+                if owner.label_ == "MUNICIPALITY":
+                    code = int(owner.ent_id_.split(":")[1])
     # After the name: "X, managing director for Greater Copenhagen," / "X, KL"
     k = ent.end
     if k < len(doc) and doc[k].text == ",":
