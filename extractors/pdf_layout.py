@@ -40,6 +40,7 @@ class Line:
     size: float  # font size
     table: int | None = None  # index into the document's tables for a placeholder
     first_word: float = 0.0  # width of the first word (0: estimate from the text)
+    edge: float = 0.0  # where full lines of its column end, when it is in a column (0: the page's)
 
 
 @dataclass
@@ -181,6 +182,8 @@ def _is_wrapped(a: Line, b: Line, edge: float, left: float) -> bool:
         return False
     if abs(a.size - b.size) > 0.5:
         return False
+    if a.edge:
+        edge = a.edge
     space = 0.28 * a.size
     slack = 0.6 * a.size
     fits_after = a.x1 + space + _first_word_width(b) <= edge - slack
@@ -296,8 +299,8 @@ class Assembler:
 
 def _break_between(a: Line, b: Line, lead: float, edge: float, left: float) -> str:
     """'join' (same paragraph, wrapped), 'line' (new line, same block) or 'para' (blank line)."""
-    if a.page != b.page:
-        # across a page break only a full line continues its paragraph
+    if a.page != b.page or (b.baseline < a.baseline and b.x0 >= a.x1):
+        # across a page break (or to the top of the next column) only a full line continues
         return "join" if _is_wrapped(a, b, edge, left) else "para"
     gap = b.baseline - a.baseline
     size = max(a.size, b.size)
@@ -413,3 +416,64 @@ def merge_rules(edges: list[dict], tol: float = 3.0) -> list[dict]:
                                 "height": end - start, "orientation": "v", "object_type": "line"})
                 start, end = a, b
     return out
+
+
+# --- two-column pages --------------------------------------------------------------------------
+
+
+def find_gutter(lines: list[Line], page_width: float) -> float | None:
+    """The x of the gutter of a page set in two text columns, or None for a one-column page.
+
+    Two columns: at least four lines of text lie wholly on each side of some x in the middle half
+    of the page, hardly any line crosses it, and the lines on both sides read like prose (a two
+    column table laid out without rules has short cells and is not taken for columns)."""
+    if page_width <= 0 or len(lines) < 8:
+        return None
+    if sum(1 for ln in lines if ln.x0 > 0.3 * page_width) < 4:  # cheap: nothing starts mid-page
+        return None
+    best = None
+    for step in range(0, 51):
+        x = page_width * (0.25 + 0.01 * step)
+        left = right = crossing = 0
+        for ln in lines:
+            if ln.x1 <= x:
+                left += 1
+            elif ln.x0 >= x:
+                right += 1
+            else:
+                crossing += 1
+        if left >= 4 and right >= 4 and crossing <= 0.15 * len(lines):
+            if best is None or crossing < best[0]:
+                best = (crossing, x)
+    if best is None:
+        return None
+    x = best[1]
+    left = [ln for ln in lines if ln.x1 <= x]
+    right = [ln for ln in lines if ln.x0 >= x]
+    if statistics.median(len(ln.text) for ln in left) < 25 or statistics.median(len(ln.text) for ln in right) < 25:
+        return None
+    # side by side, not one block above the other
+    top = max(min(ln.baseline for ln in left), min(ln.baseline for ln in right))
+    bottom = min(max(ln.baseline for ln in left), max(ln.baseline for ln in right))
+    return x if bottom - top > 2 * max(ln.size for ln in lines) else None
+
+
+def column_order(lines: list[Line], gutter: float) -> list[Line]:
+    """Reading order of a two-column page: lines across the page split it into bands; in each
+    band the left column is read before the right one."""
+    left_ends = sorted(ln.x1 for ln in lines if ln.x1 <= gutter)
+    left_edge = left_ends[min(len(left_ends) - 1, math.ceil(0.95 * (len(left_ends) - 1)))]
+    for ln in lines:
+        if ln.x1 <= gutter:
+            ln.edge = left_edge
+    ordered: list[Line] = []
+    band: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: ln.baseline):
+        if ln.x0 < gutter < ln.x1:  # across the gutter: ends the band
+            ordered += [b for b in band if b.x1 <= gutter] + [b for b in band if b.x1 > gutter]
+            band = []
+            ordered.append(ln)
+        else:
+            band.append(ln)
+    ordered += [b for b in band if b.x1 <= gutter] + [b for b in band if b.x1 > gutter]
+    return ordered

@@ -30,7 +30,16 @@ import pypdfium2.raw as pdfium_raw
 from pdfplumber.table import TableFinder
 
 from extractors.page_furniture import FurnitureTracker, PageLine
-from extractors.pdf_layout import Assembler, Line, PageTable, grid_tables, join_hyphenated, merge_rules
+from extractors.pdf_layout import (
+    Assembler,
+    Line,
+    PageTable,
+    column_order,
+    find_gutter,
+    grid_tables,
+    join_hyphenated,
+    merge_rules,
+)
 from pipeline import errors
 from pipeline.errors import (
     CorruptDocument,
@@ -139,11 +148,11 @@ class _Page:
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
     """Parse in this process. Raises DocumentError (see the module docstring)."""
     raw = pdfium_raw
-    if not data.lstrip(b"\x00\t\r\n \x0c").startswith(b"%PDF"):
+    if b"%PDF-" not in data[:1024]:  # readers allow a little junk before the header
         head = data[:64].lstrip()
         kind = "HTML" if head[:1] == b"<" else "not a PDF"
         raise CorruptDocument(f"{name}: named like a PDF but is {kind} (no %PDF header)")
-    if b"%%EOF" not in data[-4096:]:
+    if b"%%EOF" not in data[-65536:]:
         raise CorruptDocument(f"{name}: truncated PDF (no end-of-file marker; {len(data)} bytes)")
     try:
         doc = pdfium.PdfDocument(data)
@@ -289,7 +298,7 @@ def _read_page(doc, index: int, raw) -> _Page:
         edges, images = _page_objects(raw, page, height)
         tp = page.get_textpage()
         try:
-            lines, chars = _text_lines(raw, tp, index + 1, height)
+            lines, chars = _text_lines(raw, tp, index + 1, width, height)
             tables = _find_tables(tp, edges, index + 1, height) if lines and len(edges) >= 4 else []
         finally:
             tp.close()
@@ -381,7 +390,7 @@ def _segment_edge(a, b, height: float, edges: list[dict]) -> None:
         edges.append(_edge(ax, height - max(ay, by), ax, height - min(ay, by), "v"))
 
 
-def _text_lines(raw, tp, page_no: int, height: float) -> tuple[list[Line], int]:
+def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[list[Line], int]:
     """The page's visual lines with their geometry: a few pdfium look-ups per line, not per char."""
     text = tp.get_text_range()
     handle = tp.raw
@@ -420,6 +429,9 @@ def _text_lines(raw, tp, page_no: int, height: float) -> tuple[list[Line], int]:
         else:
             first_word = right - left
         lines.append(Line(body, page_no, left, right, height - base, size, None, first_word))
+    gutter = find_gutter(lines, width)
+    if gutter is not None:
+        return column_order(lines, gutter), chars
     lines.sort(key=lambda ln: ln.baseline)
     return _merge_same_baseline(lines), chars
 

@@ -468,3 +468,28 @@ def justified_pdf(text: str = JUSTIFIED_TEXT, width: float = 260) -> bytes:
     pdf.set_xy(MARGIN_L, TOP)
     pdf.multi_cell(width, LEADING, text, align="J")
     return bytes(pdf.output())
+
+
+TWO_COLUMN_LEFT = (
+    "Kommunalbestyrelsen behandlede på mødet forslaget til ny klimaplan for kommunen. Planen "
+    "indeholder mål for reduktion af udledningen fra transport, bygninger og landbrug frem mod 2030."
+)
+TWO_COLUMN_RIGHT = (
+    "Det blev besluttet at sende planen i offentlig høring i seks uger. Borgere og virksomheder "
+    "kan indsende bemærkninger via kommunens hjemmeside indtil udgangen af september."
+)
+
+
+def two_column_pdf() -> bytes:
+    """A heading across the page, then two columns of text side by side (a newsletter layout)."""
+    pdf = _MinutesPdf(None, False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_xy(MARGIN_L, TOP)
+    pdf.cell(0, 14, "Referat fra kommunalbestyrelsens møde")
+    pdf.set_font("Helvetica", "", 10)
+    col = (PAGE_W - MARGIN_L - MARGIN_R - 20) / 2
+    for k, text in enumerate((TWO_COLUMN_LEFT, TWO_COLUMN_RIGHT)):
+        pdf.set_xy(MARGIN_L + k * (col + 20), TOP + 30)
+        pdf.multi_cell(col, LEADING, text)
+    return bytes(pdf.output())

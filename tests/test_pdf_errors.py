@@ -145,3 +145,12 @@ def test_justified_text_is_one_paragraph_without_false_columns():
     loaded = load(Path("justified.pdf"), fx.justified_pdf())
     assert "\t" not in loaded.text
     assert loaded.text == " ".join(fx.JUSTIFIED_TEXT.split())
+
+
+def test_two_text_columns_are_read_left_then_right():
+    loaded = load(Path("columns.pdf"), fx.two_column_pdf())
+    text = " ".join(loaded.text.split())
+    assert "\t" not in loaded.text
+    assert text.startswith("Referat fra kommunalbestyrelsens møde")
+    left, right = " ".join(fx.TWO_COLUMN_LEFT.split()), " ".join(fx.TWO_COLUMN_RIGHT.split())
+    assert left in text and right in text and text.index(left) < text.index(right)
