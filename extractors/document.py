@@ -12,7 +12,7 @@ from extractors.classify import Signals, classify, title_words
 from extractors.decisions import classify_outcome, find_votes, protocol_notes
 from extractors.header import find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment
-from extractors.normalize import normalize
+from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
     Part, attachment_titles, inline_recommendation, match_part_heading, recommendation_points, split_parts,
 )
@@ -51,12 +51,14 @@ def _table(raw: RawTable, item_number: str | None, span: _Spans) -> Table:
     def cells(row: list[str]) -> list[Cell]:
         out = []
         for text in row:
+            # Layout tables come straight from the PDF: clean them as the text was cleaned.
+            text = collapse(rejoin_hyphenation(clean_markup(text)))
             value, unit = parse_number(text)
             out.append(Cell(text=text, value=value, unit=unit))
         return out
 
     table_span = span(raw.start_line, raw.end_line)
-    if raw.page is not None and table_span.start_page is None:
+    if raw.page is not None:  # the loader knows the pages a layout table was drawn on
         table_span.start_page, table_span.end_page = raw.page, raw.end_page or raw.page
     return Table(item_number=item_number, caption=raw.caption, header_rows=[cells(r) for r in header],
                  rows=[cells(r) for r in body], span=table_span)

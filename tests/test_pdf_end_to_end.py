@@ -89,10 +89,6 @@ def test_every_table_is_found_with_its_cells(pdf_record, text_record):
     assert sum(len(i.tables) for i in pdf_record.items) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract_record rejoins 'sundheds- hjælpere' in text-table cells but not in layout-table cells",
-)
 def test_table_cells_read_exactly_as_from_the_text(pdf_record, text_record):
     for by_text, by_pdf in zip(text_record.items, pdf_record.items):
         for t, p in zip(by_text.tables, by_pdf.tables):
@@ -105,11 +101,6 @@ def test_tables_start_on_the_page_they_were_drawn(pdf_record, rendered):
     assert [t.span.start_page for t in tables] == [t.pages[0] for t in rendered.tables]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract_record takes a layout table's end page from line_pages (the placeholder line); "
-    "the loader reports it in RawTable.end_page",
-)
 def test_a_table_split_by_a_page_break_ends_on_the_next_page(pdf_record, rendered):
     tables = [t for i in pdf_record.items for t in i.tables]
     assert [t.span.end_page for t in tables] == [t.pages[-1] for t in rendered.tables]
