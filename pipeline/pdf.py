@@ -10,8 +10,9 @@ Pages are processed one at a time and closed straight after (pdfium page, text p
 page), so memory does not grow with the page count beyond the text itself. The parse runs in a
 child process with a hard time limit (`REFERAT_DOC_TIMEOUT`, seconds, default 120) and a page limit
 (`REFERAT_MAX_PAGES`, default 2000); a PDF that hangs or crashes the parser costs one quarantine
-record, never the run. `REFERAT_PDF_INPROCESS=1` parses in-process (debugging; only a cooperative
-time limit between pages then).
+record, never the run. The child comes from a fork server (see `_context`).
+`REFERAT_PDF_INPROCESS=1` parses in-process (debugging; only a cooperative time limit between pages
+then).
 """
 
 from __future__ import annotations
@@ -83,11 +84,20 @@ def _env_number(name: str, default: float) -> float:
 # --- child process -----------------------------------------------------------------------------
 
 
-def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
-    method = os.environ.get("REFERAT_PDF_START_METHOD") or (
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
+def _context():
+    """Where the parsing child comes from. Default: a fork server (a clean, single-threaded
+    process with the PDF stack imported once), so that forking is safe even from a threaded
+    Prefect run and cheap; `REFERAT_PDF_START_METHOD` (fork, spawn, forkserver) overrides."""
+    methods = multiprocessing.get_all_start_methods()
+    method = os.environ.get("REFERAT_PDF_START_METHOD") or ("forkserver" if "forkserver" in methods else "spawn")
     ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["pipeline.pdf"])
+    return ctx
+
+
+def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
+    ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child_main, args=(sender, data, name, max_pages, timeout), daemon=True)
     proc.start()

@@ -93,6 +93,7 @@ def _crash(*args, **kwargs):
 
 
 def test_a_hanging_parse_is_stopped_by_the_time_limit(monkeypatch):
+    monkeypatch.setenv("REFERAT_PDF_START_METHOD", "fork")  # the child must see the patched parser
     monkeypatch.setenv("REFERAT_DOC_TIMEOUT", "1")
     monkeypatch.setattr(pdf_module, "parse_pdf", _hang)
     started = time.monotonic()
@@ -103,6 +104,7 @@ def test_a_hanging_parse_is_stopped_by_the_time_limit(monkeypatch):
 
 
 def test_a_crashing_parser_is_a_corrupt_document(monkeypatch):
+    monkeypatch.setenv("REFERAT_PDF_START_METHOD", "fork")
     monkeypatch.setattr(pdf_module, "parse_pdf", _crash)
     with pytest.raises(DocumentError) as err:
         load(Path("crash.pdf"), fx.small_pdf())
@@ -154,3 +156,11 @@ def test_two_text_columns_are_read_left_then_right():
     assert text.startswith("Referat fra kommunalbestyrelsens møde")
     left, right = " ".join(fx.TWO_COLUMN_LEFT.split()), " ".join(fx.TWO_COLUMN_RIGHT.split())
     assert left in text and right in text and text.index(left) < text.index(right)
+
+
+def test_time_limit_holds_on_the_default_path(monkeypatch):
+    monkeypatch.delenv("REFERAT_PDF_START_METHOD", raising=False)
+    monkeypatch.setenv("REFERAT_DOC_TIMEOUT", "0.0001")
+    with pytest.raises(DocumentError) as err:
+        load(Path("sample.pdf"), fx.small_pdf())
+    assert err.value.code == "timeout"
