@@ -318,12 +318,12 @@ PRESENTING = {"præsentere": "præsent", "fremlægge": "fremla", "gennemgå": "g
 _PAST = ("ede", "te", "lagde", "gik")
 
 
-def _presenters(doc: Doc, people: PeopleIndex) -> list[str]:
+def _presenters(doc: Doc, text: str, people: PeopleIndex) -> list[str]:
     """People named before a past-tense "præsenterede" (or fremlagde, gennemgik, orienterede) in
     the same sentence."""
     names = []
     persons = [e for e in doc.ents if e.label_ == "PERSON"]
-    lowered = doc.text.lower()
+    lowered = text.lower()  # the source string: Doc.text would rebuild it from the tokens
     if not persons or not any(stem in lowered for stem in PRESENTING.values()):
         return names
     for tok in doc:
@@ -341,7 +341,7 @@ def _protocol_links(doc: Doc, loc: _Text, people: PeopleIndex) -> list[PartyLink
     linked to the parties named in them, or else to the party of a participant named in them."""
     g = load()
     links = []
-    if "protokol" not in doc.text.lower():
+    if "protokol" not in loc.text.lower():
         return links
     for sent in doc.sents:
         if not any(_PROTOCOL.match(t.norm_) or t.lemma_ == "protokollere" for t in sent):
@@ -381,7 +381,7 @@ def annotate_items(record) -> list[ItemEntities]:
             e = _entity(ent, loc, people, roles, reference, hints.get(ent.start))
             if e is not None:
                 out.entities.append(e)
-        for name in _presenters(doc, people):
+        for name in _presenters(doc, loc.text, people):
             if name not in out.presenters:
                 out.presenters.append(name)
         if loc.part is not None and record.items[loc.item].parts[loc.part].kind == "decision":
