@@ -152,6 +152,20 @@ def test_organisations_and_agencies():
     assert labelled("Bestyrelsen godkendte sagen.", "ORGANISATION") == []
 
 
+def test_organisations_defined_by_an_acronym_are_found_again_by_it():
+    r = annotate(record([
+        ("Baggrund", "Sagen er udarbejdet af Kommunernes Analysekontor for Trafik (KAT) og Aalborg Universitet (AAU)."),
+        ("Beslutning", "KAT's forslag blev godkendt. AAU deltager. Danmark (DK) er ikke en organisation."),
+    ]))
+    orgs = [(e.text, e.name) for e in r.items[0].entities if e.type == "organisation"]
+    assert orgs == [
+        ("Kommunernes Analysekontor for Trafik", "Kommunernes Analysekontor for Trafik"),
+        ("KAT", "Kommunernes Analysekontor for Trafik"),
+        ("Aalborg Universitet", "Aalborg Universitet"), ("AAU", "Aalborg Universitet"),
+        ("KAT's", "Kommunernes Analysekontor for Trafik"), ("AAU", "Aalborg Universitet"),
+    ]
+
+
 # --- money, percentages, dates ---------------------------------------------------------------
 
 @pytest.mark.parametrize("written, amount, unit", [

@@ -242,7 +242,7 @@ def _canonical_org(ent: Span) -> str:
         return g.by_code[int(ident.split(":")[1])].name
     if ent.label_ == "REGION":
         return ident.split(":", 1)[1] if not ident.split(":", 1)[1].isdigit() else g.region_by_code[int(ident.split(":")[1])].name
-    if ident == "org:*":
+    if ident == "org:*":  # an agency by its ending, or "Aarhus Havn"
         text = _clean_name(ent.text)
         return re.sub(r"(?<=(en|et))s$", "", text)
     return ident.split(":", 1)[1]
@@ -363,6 +363,19 @@ def _protocol_links(doc: Doc, loc: _Text, people: PeopleIndex) -> list[PartyLink
     return links
 
 
+def _add_acronyms(doc: Doc, acronyms: dict[str, str]) -> None:
+    """Mentions of acronyms defined anywhere in the record ("SPU" after "... (SPU)")."""
+    spans = []
+    for tok in doc:
+        if tok.ent_type:
+            continue
+        text = tok.text
+        key = text[:-2] if text.endswith(("'s", "’s")) else text
+        if key in acronyms:
+            spans.append(Span(doc, tok.i, tok.i + 1, label="ORGANISATION", span_id=f"org:{acronyms[key]}"))
+    merge_ents(doc, spans)
+
+
 def annotate_items(record) -> list[ItemEntities]:
     """The entities of every item of a record, in item order (the record is not changed)."""
     nlp = get_nlp()
@@ -373,7 +386,12 @@ def annotate_items(record) -> list[ItemEntities]:
     people = PeopleIndex(nlp, g, record.participants, docs)
     reference = record.meeting.date if record.meeting else None
     results = [ItemEntities() for _ in record.items]
+    acronyms = {}
+    for doc in docs:
+        acronyms.update(doc._.acronyms or {})
     for loc, doc in zip(texts, docs):
+        if acronyms:
+            _add_acronyms(doc, acronyms)
         people.add_mentions(doc)
         hints = _year_hints(doc)
         out = results[loc.item]

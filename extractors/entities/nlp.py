@@ -39,6 +39,8 @@ from spacy.util import filter_spans
 from extractors.entities.gazetteer import Gazetteer, genitive, load
 from extractors.entities.normalise import MONTH_WORDS, PHASES, SEASONS, parse_date
 
+if not Doc.has_extension("acronyms"):
+    Doc.set_extension("acronyms", default=None)  # {"SPU": "Strategisk Partnerskab om Uddannelse"}
 if not Token.has_extension("cap"):
     Token.set_extension("cap", getter=lambda t: t.text[:1].isupper())
 
@@ -256,6 +258,54 @@ class RulesComponent:
         self._starts: dict[str, bool] = {}
         self._agency: dict[str, bool] = {}
 
+    ACRONYM = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]{1,7}$")
+    NAME_STOP = {",", ".", ";", ":", "(", ")", "-", "–"}
+
+    def define_acronyms(self, doc: Doc, spans: list[Span]) -> None:
+        """"Strategisk Partnerskab om Uddannelse (SPU)": an organisation and its acronym, kept in
+        doc._.acronyms so that later mentions of "SPU" anywhere in the record are found too."""
+        defs = {}
+        n = len(doc)
+        for i in range(1, n - 2):
+            if doc[i].text != "(" or doc[i + 2].text != ")":
+                continue
+            acr = doc[i + 1].text
+            if not self.ACRONYM.match(acr) or acr in self.letters or doc[i + 1].ent_type:
+                continue
+            before = doc[i - 1]
+            if before.ent_type_ == "ORGANISATION" and before.ent_iob_ in ("B", "I"):
+                # "Københavns Universitet (KU)": the organisation is already known
+                ent = next(e for e in doc.ents if e.start <= i - 1 < e.end)
+                key = ent.ent_id_.split(":", 1)[1] if ent.ent_id_ not in ("", "org:*") else ent.text
+                defs[acr] = key
+                spans.append(Span(doc, i + 1, i + 2, label="ORGANISATION", span_id=f"org:{key}"))
+                continue
+            best = None
+            for k in range(i - 1, max(-1, i - 9), -1):
+                tok = doc[k]
+                if tok.text in self.NAME_STOP or "\n" in tok.text or tok.ent_type:
+                    break
+                if tok.text[:1].lower() != acr[0].lower():
+                    continue
+                if not tok.text[:1].isupper() and k != i - 1:
+                    continue
+                initials = "".join(t.text[0] for t in doc[k:i] if t.text[:1].isupper())
+                if best is None or initials == acr:
+                    best = k
+                if initials == acr:
+                    break
+            if best is None:
+                continue
+            name = doc[best:i]
+            if len(name) == 1 and len(name.text) < 10:
+                continue  # "Danmark (DK)": a place, not an organisation
+            canonical = re.sub(r"\s+", " ", name.text)
+            defs[acr] = canonical
+            spans.append(Span(doc, best, i, label="ORGANISATION", span_id=f"org:{canonical}"))
+            spans.append(Span(doc, i + 1, i + 2, label="ORGANISATION", span_id=f"org:{canonical}"))
+        if defs:
+            doc._.acronyms = defs
+
     def can_start(self, text: str) -> bool:
         hit = self._starts.get(text)
         if hit is None:
@@ -308,6 +358,7 @@ class RulesComponent:
                     windows.append([tok.i, min(len(doc), tok.i + self.WINDOW)])
             elif text.endswith(("n", "t", "s")) and self.is_agency(text, tok.norm_) and not tok.ent_type:
                 spans.append(Span(doc, tok.i, tok.i + 1, label="ORGANISATION", span_id="org:*"))
+        self.define_acronyms(doc, spans)
         for start, end in windows:
             for span in self.matcher(doc[start:end], as_spans=True):
                 label = span.label_
