@@ -85,3 +85,19 @@ def test_entity_gold_is_found_next_to_the_document_gold(sample):
     scores = score_entities_for(SAMPLE_GOLD, sample)
     assert scores["money"]["tp"] >= 19
     assert score_entities_for(SAMPLE_GOLD, None)["money"]["recall"] == 0.0
+
+
+def test_table_rows_link_to_the_code_the_row_is_written_with(sample):
+    """The 3.9 table writes official codes ("101 København", "390 Vordingborg"): the gazetteer
+    must give each row's municipality that same code."""
+    rows = []
+    for item in sample.items:
+        for e in item.entities:
+            if e.type == "municipality" and e.table is not None:
+                table = item.tables[e.table]
+                cell = (table.header_rows + table.rows)[e.row][e.col].text
+                written = cell.split()[0]
+                if written.isdigit():
+                    rows.append((int(written), e.municipality_code, cell))
+    assert len(rows) == 46
+    assert [r for r in rows if r[0] != r[1]] == []
