@@ -272,6 +272,16 @@ def test_more_money_and_date_formats():
     assert parse_date("4/9", dt.date(2027, 1, 1)) == {"date": dt.date(2027, 9, 4)}
 
 
+def test_genitive_names_are_the_same_person():
+    r = annotate(record([("Beslutning", "Ib Poulsen deltog. Ib Poulsens forslag og Kristiansens ændring "
+                                        "blev vedtaget. Jens Ole Kristiansens tale.")], participants=PARTICIPANTS))
+    people = [(e.text, e.name, e.participant) for e in r.items[0].entities if e.type == "person"]
+    assert people == [
+        ("Ib Poulsen", "Ib Poulsen", False), ("Ib Poulsens", "Ib Poulsen", False),
+        ("Kristiansens", "Jens Ole Kristiansen", True), ("Jens Ole Kristiansens", "Jens Ole Kristiansen", True),
+    ]
+
+
 def test_votes_and_protocol_remarks_link_to_parties():
     text = ("Indstillingen blev godkendt. Enhedslisten ønskede tilført protokollen, at sagen burde "
             "udsættes. Dansk Folkeparti (O) stemte imod.")

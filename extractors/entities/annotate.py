@@ -80,14 +80,17 @@ class PeopleIndex:
             if _name_key(p.name) not in self.by_key:
                 people.append(person)
                 self.by_key[_name_key(p.name)] = person
+        found = {}
         for doc in docs:
             for ent in doc.ents:
                 if ent.label_ == "PERSON" and len(ent) >= 2:
-                    key = _name_key(ent.text)
-                    if key not in self.by_key:
-                        person = Person(_clean_name(ent.text))
-                        people.append(person)
-                        self.by_key[key] = person
+                    found.setdefault(_name_key(ent.text), _clean_name(ent.text))
+        for key, name in found.items():
+            # "Ib Poulsens forslag" is Ib Poulsen, if he is named so somewhere
+            if self._lookup(key, self.by_key) is None and (_stem(key) not in found or _stem(key) == key):
+                person = Person(name)
+                people.append(person)
+                self.by_key[key] = person
         # Short forms: first + last name, and the surname alone, when only one person has them.
         short: dict[str, set[Person]] = defaultdict(set)
         surnames: dict[str, set[Person]] = defaultdict(set)
@@ -102,15 +105,22 @@ class PeopleIndex:
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         norm = nlp.get_pipe("referat_da_norm")
         for label, keys in (("FULL", self.by_key), ("SHORT", self.short), ("SURNAME", self.surname)):
-            docs_ = [norm(nlp.make_doc(k)) for k in keys]
+            forms = {f for k in keys for f in (k, _genitive_key(k))}  # "Maja Højgaards forslag"
+            docs_ = [norm(nlp.make_doc(k)) for k in sorted(forms)]
             if docs_:
                 self.matcher.add(label, docs_)
         self.lemma_words = norm.table
 
+    @staticmethod
+    def _lookup(key: str, table: dict[str, Person]) -> Person | None:
+        return table.get(key) or table.get(_stem(key))
+
     def resolve(self, span: Span) -> Person | None:
+        """The known person a mention names, by full name, first + last name, or surname alone;
+        a genitive ("Højgaards") names the same person."""
         key = _name_key(span.text)
-        return self.by_key.get(key) or self.short.get(key) or (
-            self.surname.get(key) if len(span) == 1 else None
+        return self._lookup(key, self.by_key) or self._lookup(key, self.short) or (
+            self._lookup(key, self.surname) if len(span) == 1 else None
         )
 
     def add_mentions(self, doc: Doc) -> None:
@@ -132,6 +142,19 @@ class PeopleIndex:
                     continue
             spans.append(span)
         merge_ents(doc, spans, prefer_new=True)
+
+
+def _stem(key: str) -> str:
+    """A name key without a genitive ending: 'maja højgaards' -> 'maja højgaard'."""
+    if key.endswith("'"):
+        return key[:-1]
+    if key.endswith("s") and not key.endswith("ss"):
+        return key[:-1]
+    return key
+
+
+def _genitive_key(key: str) -> str:
+    return key + "'" if key.endswith(("s", "x", "z")) else key + "s"
 
 
 def _clean_name(text: str) -> str:
