@@ -1,23 +1,27 @@
 """The spaCy pipeline: ``spacy.blank("da")`` plus rule components fed by extractors/data/.
 
-Built once per process (``get_nlp``) and reused. Components, in order:
+Built once per process (``get_nlp``, lru_cache) and reused; nothing is downloaded. In order:
 
-- tokenizer special cases for Danish abbreviations (data/abbreviations.txt), so that
-  ``bl.a.``, ``mio.`` or ``kr.`` are single tokens, and ``mio.kr.``/``kr./indbygger`` split;
-- ``referat_da_norm``: ``Token.norm_`` = lower case with in-word line-break hyphens rejoined
-  (``Jør-gensen`` -> ``jørgensen``) and an apostrophe genitive dropped (``KL's`` -> ``kl``);
-  ``Token.lemma_`` from the spaCy lookup lemmatizer data (spacy-lookups-data ``da``), looked up in
-  lower case; ``Token._.cap`` = starts with a capital letter;
-- ``referat_da_sentences``: sentence splitter that knows abbreviations (``bl.a.`` never ends a
-  sentence, ``kr.`` does before a capitalised word) and treats line breaks as boundaries;
-- ``entity_ruler``: gazetteers of municipalities, regions, parties and organisations;
-- ``referat_da_rules``: a Matcher for money, percentages, dates and party letters ``(Ø)``;
+- tokenizer: special cases for Danish abbreviations (data/abbreviations.txt), so ``bl.a.``,
+  ``mio.``, ``kr.`` stay single tokens; ``mio.kr.`` and ``kr./indbygger`` are split;
+- ``referat_da_norm``: the norm of every word type (set once on the vocab's lexemes) is lower
+  case with in-word line-break hyphens rejoined (``Jør-gensen`` -> ``jørgensen``) and an
+  apostrophe genitive dropped (``KL's`` -> ``kl``); ``Token.lemma_`` from the lookup lemmatizer
+  data of spacy-lookups-data (``da``), looked up in lower case;
+- ``referat_da_sentences``: sentence starts after . ! ?, after a sentence-final abbreviation
+  (``kr.``, ``pct.``) before a capital, and after line breaks; ``bl.a.``/``jf.``/``ca.`` never end one;
+- ``entity_ruler``: phrase patterns on NORM for the gazetteers (municipalities with generated
+  inflections, regions, parties, organisations);
+- ``referat_da_rules``: checks the gazetteer matches (capitals, acronyms in capitals, names that
+  are also words such as ``Vejen``), turns ``Aarhus Havn`` into an organisation, finds agencies by
+  their ending (``-styrelsen``) and organisations defined by an acronym (``... (SPU)``), and runs a
+  Matcher for money, percentages, dates and party letters ``(Ø)`` over candidate windows only;
 - ``referat_da_people``: people by first name (data/first_names.txt) or introduced by a role
   (data/roles.txt: ``Direktør Stine Johansen``, ``borgmester i Brøndby, Maja Højgaard``).
 
 Entity labels: PERSON, MUNICIPALITY, REGION, PARTY, ORGANISATION, MONEY, PERCENT, DATE. Gazetteer
 entities carry their key in ``Span.ent_id_`` (``muni:101``, ``region:1084``, ``party:F``,
-``org:KL``).
+``org:KL``). Participants, normalisation and links are added per record by ``annotate``.
 """
 
 from __future__ import annotations
@@ -393,12 +397,6 @@ def name_word(text: str, norm: str, stop_words: set[str]) -> bool:
     if not all(part.isalpha() for part in text.replace("'", "-").split("-") if part):
         return False
     return norm not in stop_words and norm not in _NOT_NAME and norm not in MONTH_WORDS
-
-
-def is_name_token(tok: Token, stop_words: set[str]) -> bool:
-    if tok.ent_type_ in ("ORGANISATION", "MUNICIPALITY", "REGION", "PARTY"):
-        return False
-    return name_word(tok.text, tok.norm_, stop_words)
 
 
 @Language.factory("referat_da_people")
