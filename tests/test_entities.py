@@ -370,3 +370,12 @@ def test_a_passage_written_for_the_tests_scores_perfectly():
             people["Ib Poulsen"].municipality_code) == ("direktør", "Randers", 730)
     assert item.presenters == ["Steen Stavnsbo"]
     assert [(link.kind, link.party_letter) for link in item.party_links] == [("protocol_note", "Ø")]
+
+
+def test_entities_serialise_only_the_fields_that_apply_and_round_trip():
+    r = annotate(record([("Beslutning", "Aarhus Kommune betaler 4,6 mio. kr.")]))
+    data = r.model_dump(mode="json")
+    money = next(e for e in data["items"][0]["entities"] if e["type"] == "money")
+    assert money == {"type": "money", "text": "4,6 mio. kr.", "start": 23, "end": 35, "part": 0,
+                     "amount_dkk": 4600000.0, "unit": "mio. kr.", "value": 4.6}
+    assert MeetingRecord.model_validate(data) == r
