@@ -140,6 +140,12 @@ def test_parties_both_ways(text, letter):
     assert f"party:{letter}" in [i for _, lab, i in ents(text) if lab == "PARTY"]
 
 
+def test_acronyms_in_headings_written_in_capitals_are_not_entities():
+    assert ents("DE NYE REGLER FOR TILSKUD") == []
+    assert ents("NB: husk fristen.") == []
+    assert labelled("Forslaget fra DE og SF blev drøftet.", "PARTY") == ["SF"]
+
+
 def test_party_letters_only_in_parentheses_and_not_the_words_i_or_a():
     assert labelled("I dag blev V. Hansen valgt, og A er et bogstav.", "PARTY") == []
 

@@ -334,8 +334,11 @@ class RulesComponent:
                 first = doc[ent.start]
                 if not first.text[:1].isupper():
                     continue
-                if len(ent) == 1 and first.norm_ in self.acronyms and not first.text[:len(first.norm_)].isupper():
-                    continue
+                if len(ent) == 1 and first.norm_ in self.acronyms:
+                    if not first.text[:len(first.norm_)].isupper():
+                        continue
+                    if _shouting(doc, ent.start - 1) or _shouting(doc, ent.end):
+                        continue  # "DE NYE REGLER": a heading in capitals, not Dansk Erhverv
             if ent.label_ == "MUNICIPALITY" and ent.ent_id_.endswith(":ctx"):
                 prev = doc[ent.start - 1] if ent.start else None
                 code_before = prev is not None and re.fullmatch(r"\d{3}", prev.text)
@@ -382,6 +385,14 @@ class RulesComponent:
 
 
 _ANY_YEAR = dt.date(2000, 1, 1)
+
+
+def _shouting(doc: Doc, i: int) -> bool:
+    """Is token i a word in capitals (of a heading written in capitals) that is no entity?"""
+    if not 0 <= i < len(doc):
+        return False
+    tok = doc[i]
+    return len(tok.text) >= 3 and tok.text.isalpha() and tok.text.isupper() and not tok.ent_type
 _KOMMUNE = {"kommune", "kommunes", "regionskommune", "regionskommunes"}
 
 
