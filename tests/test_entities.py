@@ -385,3 +385,37 @@ def test_entities_serialise_only_the_fields_that_apply_and_round_trip():
     assert money == {"type": "money", "text": "4,6 mio. kr.", "start": 23, "end": 35, "part": 0,
                      "amount_dkk": 4600000.0, "unit": "mio. kr.", "value": 4.6}
     assert MeetingRecord.model_validate(data) == r
+
+
+def test_damaged_text_still_gives_valid_offsets():
+    import random
+
+    from tests.helpers import SAMPLE, record_from_text
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    rnd = random.Random(5)
+    for _ in range(3):
+        chars = list(text)
+        for _ in range(3000):
+            chars[rnd.randrange(len(chars))] = rnd.choice(["", "-", "\n", ".", "kr.", "(", ")", "'s", " ", "0"])
+        r = annotate(record_from_text("".join(chars), "damaged.txt"))
+        assert not any(w.code == "entities_failed" for w in r.warnings)
+        for item in r.items:
+            for e in item.entities:
+                if e.table is None:
+                    source = item.title if e.part is None else item.parts[e.part].text
+                    assert source[e.start:e.end] == e.text
+
+
+def test_a_failing_layer_leaves_a_warning_not_an_exception(monkeypatch):
+    import sys
+
+    layer = sys.modules["extractors.entities.annotate"]  # the package exports a function of that name
+
+    def boom(record):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(layer, "annotate_items", boom)
+    r = annotate(record([("Beslutning", "Godkendt.")], participants=PARTICIPANTS))
+    assert [w.code for w in r.warnings] == ["entities_failed"]
+    assert r.participants[0].municipality_code == 751

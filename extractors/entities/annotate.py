@@ -20,6 +20,7 @@ from extractors.entities.gazetteer import Gazetteer, load
 from extractors.entities.nlp import get_nlp, merge_ents, norm_text
 from extractors.entities.normalise import parse_date, parse_money, parse_percent
 from schemas.entities import Entity, ItemEntities, PartyLink
+from schemas.record import RecordWarning
 
 LABELS = {
     "PERSON": "person", "MUNICIPALITY": "municipality", "REGION": "region", "PARTY": "party",
@@ -455,14 +456,19 @@ def annotate_items(record) -> list[ItemEntities]:
 
 def annotate(record):
     """Fill entities, presenters and party links on each item, and participants' municipality
-    codes, in place; returns the record."""
+    codes, in place; returns the record. Never raises on a record: should the layer fail, the
+    record keeps its other fields and gets an ``entities_failed`` warning."""
     g = load()
-    results = annotate_items(record)
+    for p in record.participants:
+        m = g.municipality_for(p.municipality)
+        p.municipality_code = m.code if m else None
+    try:
+        results = annotate_items(record)
+    except Exception as err:  # noqa: BLE001 - a record without entities beats no record
+        record.warnings.append(RecordWarning(code="entities_failed", message=f"entity layer: {err!r}"))
+        return record
     for item, found in zip(record.items, results):
         item.entities = found.entities
         item.presenters = found.presenters
         item.party_links = found.party_links
-    for p in record.participants:
-        m = g.municipality_for(p.municipality)
-        p.municipality_code = m.code if m else None
     return record
