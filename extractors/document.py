@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import PurePath
 
+import regex
+
 from extractors import EXTRACTOR_VERSION
 from extractors.attendance import Entry, find_attendance
 from extractors.case_numbers import find_case_numbers, is_case_line
@@ -242,7 +244,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         warnings = []
     else:
         meeting = Meeting(
-            body=header.body, date=header.date, start_time=header.start_time, end_time=header.end_time,
+            body=header.body, authority=header.authority, date=header.date, start_time=header.start_time,
+            end_time=header.end_time,
             place=header.place,
             next_meeting=NextMeeting(date=next_meeting.date, start_time=next_meeting.start_time,
                                      end_time=next_meeting.end_time, text=next_meeting.text) if next_meeting else None,
@@ -252,7 +255,11 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
                 warnings.append(RecordWarning(code=f"no_{field}", message=f"no meeting {field} found in the header"))
 
     if document_type != "not_minutes" and meeting.body and meeting.date:
-        record_id = f"{slugify(meeting.body)}-{meeting.date.isoformat()}"
+        # Committees of different municipalities share names ("Økonomiudvalget"): the authority
+        # keeps their ids apart. An agenda must not overwrite the minutes of the same meeting.
+        place = regex.sub(r"\s*(?:Regionskommune|Kommune)$", "", meeting.authority or "")
+        parts = [place, meeting.body, meeting.date.isoformat(), "dagsorden" if document_type == "agenda" else ""]
+        record_id = slugify(" ".join(p for p in parts if p))
     else:
         record_id = f"{slugify(PurePath(source.file_name).stem) or 'document'}-{source.sha256[:8]}"
 

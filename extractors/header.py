@@ -25,6 +25,7 @@ class Header:
     start_time: str | None = None
     end_time: str | None = None
     place: str | None = None
+    authority: str | None = None
     date_line: int | None = None
 
 
@@ -97,7 +98,24 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
     places = _label_lines(lines, cfg["place_labels"])
     if places:
         header.place = places[0][1]
+    header.authority = find_authority(lines, profile, header.body)
     return header
+
+
+def find_authority(lines: list[str], profile: Profile, body: str | None) -> str | None:
+    """A header line naming a municipality or region ("Gribskov Kommune"), unless the body's name
+    already carries it ("Byrådet i Aarhus", "KKR Hovedstaden")."""
+    pattern = profile.compile(profile.section("header")["authority_pattern"], regex.VERSION1)
+    for line in lines[:40]:
+        m = pattern.match(line)
+        if not m:
+            continue
+        authority = collapse(m.group(0))
+        place = regex.sub(r"\s*(?:Regionskommune|Kommune)$|^Region\s+", "", authority)
+        if body and place.casefold() in body.casefold():
+            return None
+        return authority
+    return None
 
 
 def _without_dates(text: str) -> str:

@@ -57,7 +57,11 @@ class NextMeeting(Model):
 
 
 class Meeting(Model):
-    body: str | None = Field(default=None, examples=["KKR Hovedstaden"])
+    body: str | None = Field(default=None, examples=["KKR Hovedstaden", "Økonomiudvalget"])
+    authority: str | None = Field(
+        default=None, examples=["Gribskov Kommune"],
+        description="The municipality or region the body belongs to, where the header names one "
+        "and the body's name does not already say it.")
     date: dt.date | None = None
     start_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
     end_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
@@ -161,7 +165,10 @@ class AgendaItem(Model):
 
 class MeetingRecord(Model):
     schema_version: str = SCHEMA_VERSION
-    record_id: str = Field(pattern=r"^[a-z0-9-]+$", examples=["kkr-hovedstaden-2026-06-16"])
+    record_id: str = Field(
+        pattern=r"^[a-z0-9-]+$", examples=["kkr-hovedstaden-2026-06-16", "gribskov-oekonomiudvalget-2025-03-12"],
+        description="Natural key: [authority-]body-date; agendas end in '-dagsorden'; documents "
+        "without body or date get their file name and the start of their hash.")
     document_type: DocumentType
     not_minutes_reason: str | None = None
     source: Source

@@ -19,6 +19,9 @@ def test_header_without_toc(gribskov):
     assert (m.body, str(m.date), m.start_time, m.end_time) == ("Økonomiudvalget", "2025-03-12", "17:00", "19:30")
     assert m.place == "Mødelokale 1, Rådhuset, Helsinge"
     assert gribskov.document_type == "minutes"
+    # Every municipality has an Økonomiudvalget: the authority keeps the ids apart.
+    assert m.authority == "Gribskov Kommune"
+    assert gribskov.record_id == "gribskov-oekonomiudvalget-2025-03-12"
 
 
 def test_til_stede_and_inline_fravaerende(gribskov):
@@ -77,6 +80,7 @@ def test_open_and_closed_markers_and_mødedeltagere():
         "Jacob Bundsgaard", "Anders Winnerskjold", "Gert Bjerregaard"]
     assert [p.name for p in record.participants if p.status == "absent"] == ["Lone Hindø"]
     assert record.meeting.body == "Byrådet i Aarhus" and record.meeting.start_time == "16:00"
+    assert record.meeting.authority is None  # the body's name says where it is
     assert record.record_id == "byraadet-i-aarhus-2025-04-02"
 
 
@@ -119,6 +123,7 @@ Direktionen indstiller, at dagsordenen godkendes.
 """
     record = record_from_text(text)
     assert record.document_type == "agenda"
+    assert record.record_id == "teknik-og-miljoeudvalget-2025-04-03-dagsorden"
     assert record.items[0].recommendation.text == "Direktionen indstiller, at dagsordenen godkendes."
 
 
