@@ -419,3 +419,14 @@ def test_a_failing_layer_leaves_a_warning_not_an_exception(monkeypatch):
     r = annotate(record([("Beslutning", "Godkendt.")], participants=PARTICIPANTS))
     assert [w.code for w in r.warnings] == ["entities_failed"]
     assert r.participants[0].municipality_code == 751
+
+
+def test_members_of_a_municipal_committee_belong_to_its_municipality():
+    if "authority" not in Meeting.model_fields:
+        pytest.skip("Meeting.authority not in the schema yet")
+    r = record([("Beslutning", "Kim Valentin præsenterede sagen.")], participants=[("Kim Valentin", "V", None)])
+    r.meeting.authority = "Gribskov Kommune"
+    r = annotate(r)
+    assert r.participants[0].municipality_code == 270
+    kim = next(e for e in r.items[0].entities if e.type == "person")
+    assert (kim.name, kim.municipality_code, kim.party_letter) == ("Kim Valentin", 270, "V")

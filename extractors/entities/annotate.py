@@ -69,14 +69,14 @@ def _name_key(text: str) -> str:
 class PeopleIndex:
     """Known people (participants, and people named in full somewhere in the record)."""
 
-    def __init__(self, nlp, g: Gazetteer, participants, docs: list[Doc]) -> None:
+    def __init__(self, nlp, g: Gazetteer, participants, docs: list[Doc], home=None) -> None:
         self.nlp = nlp
         self.by_key: dict[str, Person] = {}
         people: list[Person] = []
         for p in participants:
             if not re.search(r"[^\W\d_]", p.name or ""):
                 continue  # nothing to match a name by
-            m = g.municipality_for(p.municipality)
+            m = g.municipality_for(p.municipality) if p.municipality else home
             person = Person(p.name, True, p.party, m.code if m else None)
             if _name_key(p.name) not in self.by_key:
                 people.append(person)
@@ -407,7 +407,7 @@ def annotate_items(record) -> list[ItemEntities]:
     roles = nlp.get_pipe("referat_da_people")
     texts = _texts(record)
     docs = list(nlp.pipe(t.text for t in texts))
-    people = PeopleIndex(nlp, g, record.participants, docs)
+    people = PeopleIndex(nlp, g, record.participants, docs, _home_municipality(record, g))
     reference = record.meeting.date if record.meeting else None
     results = [ItemEntities() for _ in record.items]
     acronyms = {}
@@ -454,13 +454,22 @@ def annotate_items(record) -> list[ItemEntities]:
     return results
 
 
+def _home_municipality(record, g: Gazetteer):
+    """The municipality whose own committee met ("Gribskov Kommune" over "Økonomiudvalget"): its
+    members sit for it even when the attendance list does not say so. None for a KKR or a region."""
+    meeting = record.meeting
+    authority = getattr(meeting, "authority", None) if meeting else None
+    return g.municipality_for(authority) if authority else None
+
+
 def annotate(record):
     """Fill entities, presenters and party links on each item, and participants' municipality
     codes, in place; returns the record. Never raises on a record: should the layer fail, the
     record keeps its other fields and gets an ``entities_failed`` warning."""
     g = load()
+    home = _home_municipality(record, g)
     for p in record.participants:
-        m = g.municipality_for(p.municipality)
+        m = g.municipality_for(p.municipality) if p.municipality else home
         p.municipality_code = m.code if m else None
     try:
         results = annotate_items(record)
