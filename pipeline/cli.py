@@ -32,6 +32,9 @@ def ingest(
     out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
     force: bool = typer.Option(False, "--force", help="Reprocess every document, done or not."),
     workers: int = typer.Option(1, "--workers", min=1, help="Documents in parallel (>1: a Dask cluster of processes)."),
+    batch_size: int = typer.Option(
+        0, "--batch-size", min=0, help="Documents per task run; 0 = automatic (1 for up to 32 documents)."
+    ),
     lock_timeout: float = typer.Option(600.0, "--lock-timeout", help="Seconds to wait for another run's lock."),
 ) -> None:
     """Process every new or changed document in RAW into the store; skip what is already done."""
@@ -42,12 +45,16 @@ def ingest(
     from pipeline.flows import dask_task_runner
     from pipeline.flows import ingest as ingest_flow
 
+    if workers > 1:
+        env.share_api_url()  # one Prefect server for the flow and every Dask worker process
     flow = ingest_flow if workers == 1 else ingest_flow.with_options(task_runner=dask_task_runner(workers))
     from pipeline.store import StoreLocked
 
     try:
         with env.fast_flow_runs():
-            summary = flow(raw=str(raw), out=out, force=force, lock_timeout=lock_timeout, progress=True)
+            summary = flow(
+                raw=str(raw), out=out, force=force, lock_timeout=lock_timeout, progress=True, batch_size=batch_size
+            )
     except StoreLocked as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(3) from None

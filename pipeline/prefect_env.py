@@ -95,3 +95,23 @@ def local_server(port: int = 4200, host: str = "127.0.0.1", timeout: float = 90.
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def share_api_url() -> str:
+    """Make sure child processes reach the same Prefect server as this one; returns its API URL.
+
+    With no PREFECT_API_URL, Prefect starts a temporary server inside the process that first
+    needs one; Dask worker processes would each start their own (seconds each, and task runs
+    recorded in the wrong place). Start it here instead and export its URL.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()  # the same instance Prefect's own client would start
+        server.start()
+        url = server.api_url
+    os.environ["PREFECT_API_URL"] = url
+    return url

@@ -160,6 +160,29 @@ def test_io_errors_are_retried_parse_errors_are_not(tmp_path, monkeypatch):
     assert calls["broken.txt"] == 1, "a parse error is not"
 
 
+def test_batches_give_the_same_store_and_retry_only_the_document_with_an_io_error(tmp_path, monkeypatch):
+    from pipeline.flows import ingest
+
+    raw = make_inbox(tmp_path / "raw")
+    real = process_mod.build_record
+    calls: Counter[str] = Counter()
+
+    def flaky(path: Path):
+        calls[path.name] += 1
+        if path.name == MINUTES.name and calls[path.name] == 1:
+            raise OSError("disk hiccup")
+        return real(path)
+
+    monkeypatch.setattr(process_mod, "build_record", flaky)
+    summary = ingest(raw=str(raw), out=str(tmp_path / "batched"), batch_size=4)
+    assert (summary["processed"], summary["not_minutes"], summary["failed"]) == (5, 4, 1)
+    assert calls[MINUTES.name] == 2 and set(calls.values()) == {1, 2} and sum(calls.values()) == 7
+    monkeypatch.setattr(process_mod, "build_record", real)
+    ingest(raw=str(raw), out=str(tmp_path / "single"))
+    assert Store(tmp_path / "batched").record_ids() == Store(tmp_path / "single").record_ids()
+    assert ingest(raw=str(raw), out=str(tmp_path / "batched"), batch_size=4)["skipped"] == 6
+
+
 def test_io_error_that_persists_is_quarantined_and_retried_next_run(tmp_path, monkeypatch):
     from pipeline import flows
 
@@ -317,3 +340,10 @@ def test_ingest_killed_mid_run_leaves_no_partial_record(tmp_path, prefect_api):
     assert len(store.record_ids()) == 25
     assert Counter(d.status for d in store.manifest_state().values()) == {"ok": 25, "failed": 1}
     assert not list(out.rglob("*.tmp"))
+
+
+def test_auto_batch_size_keeps_one_task_per_document_for_everyday_runs():
+    from pipeline.flows import auto_batch_size
+
+    assert [auto_batch_size(n) for n in (0, 1, 32)] == [1, 1, 1]
+    assert [auto_batch_size(n) for n in (33, 100, 500, 10_000)] == [2, 4, 16, 16]
