@@ -414,7 +414,7 @@ def annotate_items(record) -> list[ItemEntities]:
     for doc in docs:
         acronyms.update(doc._.acronyms or {})
     for loc, doc in zip(texts, docs):
-        if acronyms:
+        if acronyms and any(a in loc.text for a in acronyms):
             _add_acronyms(doc, acronyms)
         people.add_mentions(doc)
         hints = _year_hints(doc)
