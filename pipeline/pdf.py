@@ -98,8 +98,12 @@ def _context():
 
 def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
     ctx = _context()
+    # a memory cap (address space) for a fresh child; a forked copy of a big parent has no room
+    memory_mb = 0 if ctx.get_start_method() == "fork" else int(_env_number("REFERAT_PDF_MAX_MEMORY_MB", 2048))
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(sender, data, name, max_pages, timeout), daemon=True)
+    proc = ctx.Process(
+        target=_child_main, args=(sender, data, name, max_pages, timeout, memory_mb), daemon=True
+    )
     proc.start()
     sender.close()
     try:
@@ -109,7 +113,8 @@ def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> L
             message = receiver.recv()
         except (EOFError, OSError):
             proc.join(5)
-            raise CorruptDocument(f"{name}: the PDF parser crashed (exit code {proc.exitcode})") from None
+            hint = f", possibly out of memory (limit {memory_mb} MB)" if memory_mb else ""
+            raise CorruptDocument(f"{name}: the PDF parser crashed (exit code {proc.exitcode}){hint}") from None
     finally:
         if proc.is_alive():
             proc.kill()
@@ -124,8 +129,16 @@ def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> L
     raise cls(text)
 
 
-def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float) -> None:
+def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float, memory_mb: int = 0) -> None:
     gc.disable()  # a short-lived process making many small objects: no collector pauses
+    if memory_mb:  # a decompression bomb must not take the machine (or the run) down
+        try:
+            import resource
+
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
     try:
         # stop cooperatively a little before the parent's hard limit
         result = parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + 0.95 * timeout)
@@ -133,7 +146,7 @@ def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float) 
     except DocumentError as err:
         message = ("error", type(err).__name__, err.message)
     except MemoryError:
-        message = ("error", "DocumentTooLarge", f"{name}: out of memory while parsing the PDF")
+        message = ("error", "DocumentTooLarge", f"{name}: more memory than allowed ({memory_mb} MB) to parse")
     except Exception as err:  # noqa: BLE001 - any parser failure is a corrupt document, never a traceback
         message = ("error", "CorruptDocument", f"{name}: unreadable PDF ({type(err).__name__}: {err})")
     try:

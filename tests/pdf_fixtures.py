@@ -493,3 +493,22 @@ def two_column_pdf() -> bytes:
         pdf.set_xy(MARGIN_L + k * (col + 20), TOP + 30)
         pdf.multi_cell(col, LEADING, text)
     return bytes(pdf.output())
+
+
+def bomb_pdf(megabytes: int = 300) -> bytes:
+    """A page whose small compressed content stream inflates to `megabytes` of drawing operators."""
+    comp = zlib.compressobj(9)
+    chunk = b"0 0 m 1 1 l S\n" * 4096
+    parts = [comp.compress(b"BT /F1 12 Tf 72 720 Td (Referat) Tj ET\n")]
+    for _ in range(megabytes * 1024 * 1024 // len(chunk)):
+        parts.append(comp.compress(chunk))
+    parts.append(comp.flush())
+    stream = b"".join(parts)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream",
+    ]
+    return _assemble(objs)

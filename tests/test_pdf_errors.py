@@ -164,3 +164,12 @@ def test_time_limit_holds_on_the_default_path(monkeypatch):
     with pytest.raises(DocumentError) as err:
         load(Path("sample.pdf"), fx.small_pdf())
     assert err.value.code == "timeout"
+
+
+def test_a_decompression_bomb_hits_the_memory_cap_not_the_machine(monkeypatch):
+    monkeypatch.delenv("REFERAT_PDF_START_METHOD", raising=False)  # a fresh child gets the cap
+    monkeypatch.setenv("REFERAT_PDF_MAX_MEMORY_MB", "160")
+    with pytest.raises(DocumentError) as err:
+        load(Path("bomb.pdf"), fx.bomb_pdf(100))
+    assert err.value.code in ("corrupt", "too_large")
+    assert "memory" in err.value.message
