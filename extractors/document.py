@@ -11,6 +11,7 @@ from extractors import EXTRACTOR_VERSION
 from extractors.attendance import Entry, find_attendance
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, title_words
+from extractors.entities import annotate
 from extractors.decisions import classify_outcome, find_votes, protocol_notes
 from extractors.header import find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment
@@ -263,8 +264,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     else:
         record_id = f"{slugify(PurePath(source.file_name).stem) or 'document'}-{source.sha256[:8]}"
 
-    return MeetingRecord(
+    record = MeetingRecord(
         record_id=record_id, document_type=document_type, not_minutes_reason=reason, source=source,
         extractor_version=EXTRACTOR_VERSION, warnings=warnings, meeting=meeting, participants=participants,
         sections=sections, items=items,
     )
+    # Entities only where there is a meeting: a web page gets no invented people or bodies.
+    return annotate(record) if document_type != "not_minutes" else record

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import regex
 
+from pipeline.evaluate_entities import add_scores, format_entity_report, score_entities_for
 from schemas.record import AgendaItem, MeetingRecord
 
 TEXT_TOLERANCE = 0.97
@@ -159,6 +160,7 @@ def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
     """Scores per field and overall, summed over every gold file in `gold_dir`."""
     records = _load_records(records_dir)
     totals: dict[str, Tally] = {}
+    entity_totals: dict[str, dict] = {}
     documents = []
     for gold_path in sorted(gold_dir.glob("*.gold.json")):
         if gold_path.name.endswith(".entities.gold.json"):
@@ -168,11 +170,14 @@ def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
         documents.append({"gold": gold_path.name, "record": record.record_id if record else None})
         for name, tally in score_record(gold, record).items():
             totals.setdefault(name, Tally()).add(tally)
+        entity_scores = score_entities_for(gold_path, record)  # when <name>.entities.gold.json exists
+        if entity_scores is not None:
+            add_scores(entity_totals, entity_scores)
     overall = Tally()
     for tally in totals.values():
         overall.add(tally)
     return {"documents": documents, "fields": {k: v.scores() for k, v in totals.items()},
-            "overall": overall.scores()}
+            "overall": overall.scores(), "entities": entity_totals}
 
 
 def format_report(report: dict) -> str:
@@ -180,6 +185,8 @@ def format_report(report: dict) -> str:
     for name, s in [*report["fields"].items(), ("OVERALL", report["overall"])]:
         lines.append(f"{name:<18} {s['precision']:>9.2f} {s['recall']:>7.2f} {s['f1']:>6.2f} "
                      f"{s['tp']:>4} {s['fp']:>3} {s['fn']:>3}")
+    if report.get("entities"):
+        lines += ["", format_entity_report(report["entities"])]
     for doc in report["documents"]:
         if doc["record"] is None:
             lines.append(f"missing record for {doc['gold']}")

@@ -68,3 +68,11 @@ def test_record_content_matches_the_document():
     siden_sidst = next(i for i in record.items if i.number == "2.1")
     assert [p.heading for p in siden_sidst.parts if p.kind == "other" and p.heading] == ["SKF Østdanmark"]
     assert "Movias bestyrelse" in siden_sidst.parts[3].text
+
+
+def test_entity_scores_reported_per_type(report):
+    """Issue 5's bar, through `minutes eval`: precision >= 0.95 and recall >= 0.90 per type."""
+    entities = report["entities"]
+    assert set(entities) >= {"person", "municipality", "party", "money", "date"}
+    for kind, scores in entities.items():
+        assert scores["precision"] >= 0.95 and scores["recall"] >= 0.90, (kind, scores)
