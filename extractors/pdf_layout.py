@@ -23,9 +23,7 @@ SUSPENDED_NEXT = {
     "og", "eller", "samt", "til", "men", "som", "end", "and", "or", "und", "oder", "och", "eller",
     "et", "ou", "&",
 }
-_BULLET = re.compile(r"^\s*[-–•▪●◦]\s")
-_WORD_CHARS = re.compile(r"[^\W\d_]", re.UNICODE)
-_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+_BULLETS = ("- ", "– ", "• ", "▪ ", "● ", "◦ ", "-\t", "•\t")
 
 
 @dataclass(slots=True)
@@ -91,17 +89,19 @@ def join_hyphenated(left: str, right: str, lexicon: set[str] | None = None) -> s
     left = left.rstrip()
     right = right.lstrip()
     head = left[:-1]
-    m = re.search(r"(\S*)$", head)
-    frag = m.group(1) if m else ""
-    nxt_word = re.match(r"\S*", right).group(0)
-    bare_next = re.sub(r"\W+$", "", nxt_word)
+    frag = head[head.rfind(" ") + 1 :]  # string ops, not regexes: `left` is a whole paragraph
+    cut = right.find(" ")
+    nxt_word = right if cut < 0 else right[:cut]
+    bare_next = nxt_word
+    while bare_next and not bare_next[-1].isalnum():
+        bare_next = bare_next[:-1]
     if not right or not frag or not nxt_word:
         return f"{left} {right}".strip()
     if frag[-1].isdigit() and nxt_word[0].isdigit():
         return left + right  # a range: "2021-2025"
-    if not _WORD_CHARS.search(frag[-1:]):
+    if not frag[-1].isalpha():
         return f"{left} {right}"
-    if bare_next.lower() in SUSPENDED_NEXT or not _WORD_CHARS.match(nxt_word[0]):
+    if bare_next.lower() in SUSPENDED_NEXT or not nxt_word[0].isalpha():
         return f"{left} {right}"
     closed = (frag + bare_next).lower()
     hyphened = (frag + "-" + bare_next).lower()
@@ -178,18 +178,15 @@ def _first_word_width(line: Line) -> float:
 
 def _is_wrapped(a: Line, b: Line, edge: float, left: float) -> bool:
     """Did the layout break the line `a` because `b`'s first word did not fit after it?"""
-    if "\t" in a.text or "\t" in b.text or _BULLET.match(b.text):
-        return False
-    if abs(a.size - b.size) > 0.5:
+    if abs(a.size - b.size) > 0.5 or "\t" in a.text or "\t" in b.text or b.text.lstrip()[:2] in _BULLETS:
         return False
     if a.edge:
         edge = a.edge
-    space = 0.28 * a.size
-    slack = 0.6 * a.size
-    fits_after = a.x1 + space + _first_word_width(b) <= edge - slack
-    if a.text.rstrip().endswith("-") and a.x1 >= left + 0.6 * (edge - left):
+    size = a.size
+    if a.text[-1:] == "-" and a.x1 >= left + 0.6 * (edge - left):
         return True
-    return not fits_after
+    # it did not fit: the line, a space and the next line's first word pass the right edge
+    return a.x1 + 0.28 * size + _first_word_width(b) > edge - 0.6 * size
 
 
 def assemble(

@@ -292,11 +292,6 @@ def _char_box(raw, tp, i: int) -> tuple[float, float, float, float]:
     return _d[0].value, _d[1].value, _d[2].value, _d[3].value
 
 
-def _char_right(get_box, tp, i: int) -> float:
-    get_box(tp, i, *_refs)
-    return _d[1].value
-
-
 _text_buf = ctypes.create_string_buffer(2 * 4096 + 2)
 
 
@@ -420,7 +415,7 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
     get_origin = raw.FPDFText_GetCharOrigin
     get_box = raw.FPDFText_GetCharBox
     get_size = raw.FPDFText_GetFontSize
-    ref0, ref1 = _refs[0], _refs[1]
+    ref0, ref1, ref2, ref3 = _refs
     d0, d1 = _d[0], _d[1]
     merged_hyphen = "\ufffe" in text
     pieces = text.replace("\ufffe", "\ufffe\r\n").split("\r\n") if merged_hyphen else text.split("\r\n")
@@ -441,12 +436,14 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
         chars += len(stripped)
         get_origin(handle, first, ref0, ref1)
         left, base = d0.value, d1.value
-        right = _char_right(get_box, handle, last)
+        get_box(handle, last, ref0, ref1, ref2, ref3)
+        right = d1.value
         size = get_size(handle, first) or 10.0
         body = stripped.replace("\x02", "-") if "\x02" in stripped else stripped
         space = body.find(" ")
         if space > 0:
-            first_word = _char_right(get_box, handle, first + space - 1) - left
+            get_box(handle, first + space - 1, ref0, ref1, ref2, ref3)
+            first_word = d1.value - left
             if right - left > 0.6 * size * len(body) or body[-1].isdigit():
                 body = _tabs(raw, handle, first, body, size, right - left)
         else:
@@ -473,10 +470,10 @@ def _tabs(raw, tp, first: int, body: str, size: float, width: float) -> str:
     def gap_at(a: int, b: int) -> float:
         return _char_box(raw, tp, first + b)[0] - _char_box(raw, tp, first + a - 1)[1]
 
-    spaces = [(m.start(), m.end()) for m in re.finditer(r" +", body) if m.start() > 0 and m.end() < len(body)]
-    if not spaces:
-        return body
     if width > 0.6 * size * len(body):
+        spaces = [(m.start(), m.end()) for m in re.finditer(r" +", body) if m.start() > 0 and m.end() < len(body)]
+        if not spaces:
+            return body
         gap_min = max(2.0 * size, 14.0)
         gaps = [gap_at(a, b) for a, b in spaces]
     else:
@@ -487,7 +484,7 @@ def _tabs(raw, tp, first: int, body: str, size: float, width: float) -> str:
         last = gap_at(m.start(), m.start(1))
         if last < gap_min:
             return body
-        others = spaces[:-1][:4]
+        others = [(o.start(), o.end()) for o in re.finditer(r" +", body[: m.start()]) if o.start() > 0][:4]
         spaces = others + [(m.start(), m.start(1))]
         gaps = [gap_at(a, b) for a, b in others] + [last]
     if len(gaps) > 1:
