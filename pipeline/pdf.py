@@ -1,16 +1,20 @@
 """PDF minutes to text with a page map and the tables only the layout shows.
 
-Fast path: every page's text and line geometry come from pypdfium2 (one text call per page plus a
-few character-box look-ups per line). Only pages that carry ruling lines are also opened with
-pdfplumber, and only for `find_tables`; the table cells come from there and the text lines inside a
-table are left out of the text. Columns laid out without rules (a TOC, a small two-column block)
-are told by wide gaps between words and come out tab-separated, like in the text fixtures.
+Fast path: every page's text and line geometry come from pypdfium2 (one text call per page plus
+three or four character look-ups per line). Ruling lines are read off pdfium's page objects; only a
+page that has a grid of them gets table analysis: a full grid is read directly, anything else goes
+to pdfplumber's table finder fed those same edges (pdfplumber's own per-character page parse, the
+slow part, is never run). Cells take their text from pdfium, and the text lines inside a table are
+left out of the text. Columns laid out without rules (a TOC, a small two-column block) are told by
+wide gaps between words and come out tab-separated, like in the text fixtures; a page set in two
+text columns is read column by column.
 
-Pages are processed one at a time and closed straight after (pdfium page, text page, pdfplumber
-page), so memory does not grow with the page count beyond the text itself. The parse runs in a
-child process with a hard time limit (`REFERAT_DOC_TIMEOUT`, seconds, default 120) and a page limit
-(`REFERAT_MAX_PAGES`, default 2000); a PDF that hangs or crashes the parser costs one quarantine
-record, never the run. The child comes from a fork server (see `_context`).
+Pages are streamed: each is read, assembled into the text and dropped (after a short calibration
+window), so memory holds the output but not the document's layout. The parse runs in a child
+process with a hard time limit (`REFERAT_DOC_TIMEOUT`, seconds, default 120), a page limit
+(`REFERAT_MAX_PAGES`, default 2000) and an address-space cap (`REFERAT_PDF_MAX_MEMORY_MB`, default
+2048); a PDF that hangs, crashes or bloats the parser costs one quarantine record, never the run.
+The child comes from a fork server (`REFERAT_PDF_START_METHOD` overrides: fork, spawn).
 `REFERAT_PDF_INPROCESS=1` parses in-process (debugging; only a cooperative time limit between pages
 then).
 """
@@ -57,7 +61,7 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_PAGES = 2000
 PERM_EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or otherwise extract text
 
-_OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 1, 2, 3, 5
+_OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 2, 3, 5  # FPDF_PAGEOBJ_*
 
 
 # --- public entry ------------------------------------------------------------------------------
@@ -104,7 +108,12 @@ def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> L
     proc = ctx.Process(
         target=_child_main, args=(sender, data, name, max_pages, timeout, memory_mb), daemon=True
     )
-    proc.start()
+    try:
+        proc.start()
+    except OSError:  # no child processes here (a sandbox): parse in-process, cooperative limit
+        sender.close()
+        receiver.close()
+        return parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + timeout)
     sender.close()
     try:
         if not receiver.poll(timeout):
@@ -169,7 +178,18 @@ class _Page:
 
 
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
-    """Parse in this process. Raises DocumentError (see the module docstring)."""
+    """Parse in this process. Raises DocumentError (see the module docstring), nothing else."""
+    try:
+        return _parse(data, name, max_pages, deadline)
+    except DocumentError:
+        raise
+    except MemoryError:
+        raise DocumentTooLarge(f"{name}: more memory than available to parse") from None
+    except Exception as err:  # noqa: BLE001 - any parser failure is a corrupt document, never a traceback
+        raise CorruptDocument(f"{name}: unreadable PDF ({type(err).__name__}: {err})") from None
+
+
+def _parse(data: bytes, name: str, max_pages: int, deadline: float | None) -> LoadedText:
     raw = pdfium_raw
     if b"%PDF-" not in data[:1024]:  # readers allow a little junk before the header
         head = data[:64].lstrip()
@@ -253,10 +273,18 @@ class _Streamer:
 def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
     raw = pdfium_raw
     streamer = _Streamer()
+    broken = 0
     for index in range(n_pages):
         if deadline is not None and time.monotonic() > deadline:
             raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
-        streamer.add(_read_page(doc, index, raw), last=index == n_pages - 1)
+        try:
+            page = _read_page(doc, index, raw)
+        except pdfium.PdfiumError:  # one damaged page costs its own text, not the document
+            broken += 1
+            page = _Page(lines=[], tables=[], chars=0, images=0)
+        streamer.add(page, last=index == n_pages - 1)
+    if broken == n_pages:
+        raise CorruptDocument(f"{name}: damaged PDF, none of its {n_pages} pages can be read")
     if streamer.chars < 20 * n_pages and streamer.image_pages >= max(1, n_pages // 2):
         raise NoTextLayer(
             f"{name}: {streamer.image_pages} of {n_pages} pages are images without a text layer "
@@ -440,6 +468,8 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
         right = d1.value
         size = get_size(handle, first) or 10.0
         body = stripped.replace("\x02", "-") if "\x02" in stripped else stripped
+        if not body.isprintable():  # stray line breaks or controls would break the page map
+            body = _CONTROLS.sub(" ", body)
         space = body.find(" ")
         if space > 0:
             get_box(handle, first + space - 1, ref0, ref1, ref2, ref3)
@@ -456,6 +486,7 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
     return _merge_same_baseline(lines), chars
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _TRAILING_NUMBER = re.compile(r" +(\d{1,4})$")
 
 
@@ -572,7 +603,7 @@ def _cell(value) -> str:
     text = str(value).replace("\x02", "-\n").replace("\ufffe", "-\n")
     out = ""
     for part in re.split(r"[\r\n]+", text):
-        part = " ".join(part.split())
+        part = " ".join(_CONTROLS.sub(" ", part).split())
         if not part:
             continue
         out = join_hyphenated(out, part) if out.endswith("-") else f"{out} {part}".strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -173,3 +174,36 @@ def test_a_decompression_bomb_hits_the_memory_cap_not_the_machine(monkeypatch):
         load(Path("bomb.pdf"), fx.bomb_pdf(100))
     assert err.value.code in ("corrupt", "too_large")
     assert "memory" in err.value.message
+
+
+def _mutations(data: bytes, n: int, seed: int = 20260616):
+    """Damaged copies of a PDF: bytes overwritten here and there, chunks cut out."""
+    import random
+
+    rng = random.Random(seed)
+    for k in range(n):
+        buf = bytearray(data)
+        if k % 2:
+            for _ in range(rng.randint(1, 40)):
+                buf[rng.randrange(len(buf))] = rng.randrange(256)
+        else:
+            start = rng.randrange(len(buf) // 2)
+            del buf[start : start + rng.randint(10, 4000)]
+        yield bytes(buf)
+
+
+def test_damaged_pdfs_give_a_record_text_or_a_specific_error(sample_pdf_bytes):
+    """Whatever the damage: text with a consistent page map, or a DocumentError; nothing else. A
+    damaged page or stray control characters cost their own text, not the whole document."""
+    readable = 0
+    for k, data in enumerate(_mutations(sample_pdf_bytes, 16)):
+        try:
+            loaded = load(Path(f"damaged-{k}.pdf"), data)
+        except DocumentError as err:
+            assert "internal error" not in err.message
+            continue
+        readable += 1
+        assert len(loaded.line_pages) == len(loaded.text.split("\n"))
+        assert not re.search("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", loaded.text)  # no other line breaks
+        assert all(1 <= p <= loaded.page_count for p in loaded.line_pages)
+    assert readable >= 8
