@@ -162,7 +162,7 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
                     span: _Spans) -> tuple[list[Section], list[AgendaItem]]:
     headings = agenda.headings
     sections: list[Section] = []
-    entries: list[tuple[tuple[int, ...], Heading | None, object]] = []
+    items: list[AgendaItem] = []
     current_section: Section | None = None
     for position, heading in enumerate(headings):
         following = headings[position + 1:]
@@ -181,11 +181,7 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
         section_label = parent.label if parent else label
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
-        entries.append((heading, section_label, first_line, end_line, body))
-    items = [
-        _build_item(h, 0, section_label, body, first_line, end_line, layout_tables, profile, span)
-        for h, section_label, first_line, end_line, body in entries
-    ]
+        items.append(_build_item(heading, 0, section_label, body, first_line, end_line, layout_tables, profile, span))
     # Items listed in the TOC but absent from the text are still items (with no span).
     known_sections = {s.number for s in sections}
     for entry in agenda.toc_only:
