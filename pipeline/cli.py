@@ -35,6 +35,7 @@ def ingest(
     batch_size: int = typer.Option(
         0, "--batch-size", min=0, help="Documents per task run; 0 = automatic (1 for up to 32 documents)."
     ),
+    dask: str = typer.Option("", "--dask", help="Address of a running Dask cluster (tcp://host:8786) to run the tasks on."),
     lock_timeout: float = typer.Option(600.0, "--lock-timeout", help="Seconds to wait for another run's lock."),
 ) -> None:
     """Process every new or changed document in RAW into the store; skip what is already done."""
@@ -45,9 +46,10 @@ def ingest(
     from pipeline.flows import dask_task_runner
     from pipeline.flows import ingest as ingest_flow
 
-    if workers > 1:
+    flow = ingest_flow
+    if workers > 1 or dask:
         env.share_api_url()  # one Prefect server for the flow and every Dask worker process
-    flow = ingest_flow if workers == 1 else ingest_flow.with_options(task_runner=dask_task_runner(workers))
+        flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
     from pipeline.store import StoreLocked
 
     try:
@@ -112,6 +114,53 @@ def serve(
             parameters={"raw": str(Path(raw).resolve()), "out": out if "://" in out else str(Path(out).resolve())},
             pause_on_shutdown=False,
         )
+
+
+@app.command()
+def deploy(
+    raw: str = typer.Option("raw", "--raw", help="Inbox as the workers see it (a shared path)."),
+    out: str = typer.Option("output", "--out", help="Output store as the workers see it (shared folder or fsspec URL)."),
+    pool: str = typer.Option("referat", "--pool", help="Process work pool (created if missing)."),
+    name: str = typer.Option("referat-ingest", "--name", help="Deployment name."),
+    cron: str = typer.Option("0 6 * * *", "--cron", help="When to run ingest (cron, in --timezone)."),
+    timezone: str = typer.Option("Europe/Copenhagen", "--timezone", help="Time zone of the cron schedule."),
+    source: str = typer.Option("", "--source", help="Where workers get the code: a git URL or a folder (default: this checkout)."),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Ingest runs at a time (the store lock serialises them anyway)."),
+) -> None:
+    """Register `ingest` on a Prefect server (PREFECT_API_URL) as a deployment of a process work pool.
+
+    Start workers on any machine that sees the inbox and the store:
+    `prefect worker start --pool referat`.
+    """
+    import os
+
+    _prefect()
+    from prefect import flow as prefect_flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.schedules import Cron
+
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo("set PREFECT_API_URL to the team's Prefect server (http://HOST:4200/api)", err=True)
+        raise typer.Exit(2)
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+        except ObjectAlreadyExists:
+            pass
+    code = source or str(Path(__file__).resolve().parents[1])
+    shared = {"raw": raw if "://" in raw else str(Path(raw).resolve()),
+              "out": out if "://" in out else str(Path(out).resolve())}
+    deployment_id = prefect_flow.from_source(source=code, entrypoint="pipeline/flows.py:ingest").deploy(
+        name=name,
+        work_pool_name=pool,
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters=shared,
+        concurrency_limit=concurrency,
+        print_next_steps=False,
+    )
+    typer.echo(f"deployment ingest/{name} ({deployment_id}) on work pool {pool!r}, cron {cron!r} {timezone}")
 
 
 @app.command()

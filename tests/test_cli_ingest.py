@@ -118,3 +118,89 @@ def test_serve_registers_a_cron_deployment_that_runs_ingest(tmp_path, prefect_ap
             child.wait(timeout=30)
         except subprocess.TimeoutExpired:
             child.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_server_process_work_pool_and_two_workers(tmp_path):
+    """The scale-out set-up of docs/orchestration.md on loopback: `prefect server start`, a process
+    work pool, `minutes deploy`, two workers, two ingest runs at once on one shared store."""
+    import urllib.request
+
+    from tests.test_flows import minutes_copy
+
+    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+    for day in range(1, 31):
+        minutes_copy(raw, day)
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_API_URL": api,
+           "PYTHONPATH": str(ROOT), "PREFECT_UI_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
+           "PREFECT_LOGGING_LEVEL": "INFO"}
+    procs: list[subprocess.Popen] = []
+    logs = []
+
+    def start(*args: str, log: str) -> subprocess.Popen:
+        handle = open(tmp_path / log, "w")  # noqa: SIM115 - closed with the process below
+        logs.append(handle)
+        proc = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        return proc
+
+    try:
+        start("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), log="server.log")
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{api}/health", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()[-2000:]
+                time.sleep(0.5)
+        deployed = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "deploy", "--raw", str(raw), "--out", str(out),
+             "--pool", "referat-test", "--name", "loopback", "--cron", "0 6 * * *", "--concurrency", "2"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert deployed.returncode == 0, deployed.stderr
+        assert "deployment ingest/loopback" in deployed.stdout
+        for worker in ("worker-1", "worker-2"):
+            start("prefect", "worker", "start", "--pool", "referat-test", "--name", worker, "--limit", "1",
+                  log=f"{worker}.log")
+        runs = [
+            subprocess.Popen([sys.executable, "-m", "prefect", "deployment", "run", "ingest/loopback", "--watch",
+                              "--watch-timeout", "300"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)
+        ]
+        outputs = [r.communicate(timeout=360)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0, 0], outputs
+        assert all("Completed" in o for o in outputs), outputs
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGINT)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for handle in logs:
+            handle.close()
+
+    worker_logs = [(tmp_path / f"worker-{i}.log").read_text() for i in (1, 2)]
+    import re
+
+    finished = [re.findall(r"Flow run '[^']+' - Finished in state Completed\(\)", log) for log in worker_logs]
+    assert [len(f) for f in finished] == [1, 1], "each worker ran one of the two runs"
+    store = Store(out)
+    processed = [e for e in store.manifest_entries() if e.get("event") == "processed"]
+    assert len(processed) == 35 and len({e["sha256"] for e in processed}) == 35, "no document twice"
+    runs = store.runs()
+    assert sorted((r["processed"], r["skipped"], r["failed"]) for r in runs) == [(0, 36, 0), (35, 0, 1)]
+    assert len(store.record_ids()) == 35
