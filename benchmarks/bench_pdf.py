@@ -16,8 +16,8 @@ times on that one file, best of --repeat runs each:
 
 then peak memory (max RSS) in fresh processes for a 40- and a 400-page PDF: of the PDF parse alone
 (pipeline.pdf.parse_pdf in-process, after its imports and at its peak, with the size of the text it
-returns) and of a whole build_record (its PDF child runs in a process of its own). Ratios are against the baselines of the same run.
-Goals (issue 3): referat >= 5x pdfplumber, within 2x of raw pypdfium2, memory flat in page count.
+returns) and of a whole build_record (its PDF child runs in a process of its own). Ratios are
+against the baselines of the same run. Goals (issue 3): referat >= 5x pdfplumber, within 2x of raw pypdfium2, memory flat in page count.
 """
 
 from __future__ import annotations
