@@ -58,19 +58,17 @@ class PageTable:
 # --- columns ----------------------------------------------------------------------------------
 
 
-def column_gaps(segments: list[tuple[float, float]], size: float, min_gap: float | None = None) -> list[int]:
-    """Indexes i where a column gap lies between segment i and i+1 (segments sorted by x0).
+def column_breaks(gaps: list[float], size: float, wide_line: bool) -> list[int]:
+    """Which of a line's word gaps (in points, left to right) are column boundaries.
 
-    A gap wider than about two ems cannot be a word space, not even in justified text; it is where
-    a column of a table laid out without rules, or a TOC's page number, begins."""
-    gap = min_gap if min_gap is not None else max(2.0 * size, 14.0)
-    out = []
-    right = None
-    for i, (x0, x1) in enumerate(segments):
-        if right is not None and x0 - right >= gap:
-            out.append(i - 1)
-        right = x1 if right is None else max(right, x1)
-    return out
+    A boundary is wider than any word space can be: two ems for a line wider than its characters
+    explain, one em for the gap before a TOC entry's page number (`wide_line` False), and in both
+    cases 2.5 times the line's typical gap, so that the stretched spaces of a justified line are
+    never taken for columns."""
+    gap_min = max(2.0 * size, 14.0) if wide_line else size
+    if len(gaps) > 1:
+        gap_min = max(gap_min, 2.5 * sorted(gaps)[(len(gaps) - 1) // 2])
+    return [i for i, gap in enumerate(gaps) if gap >= gap_min]
 
 
 # --- hyphenation -------------------------------------------------------------------------------

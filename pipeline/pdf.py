@@ -39,6 +39,7 @@ from extractors.pdf_layout import (
     Assembler,
     Line,
     PageTable,
+    column_breaks,
     column_order,
     find_gutter,
     grid_tables,
@@ -491,45 +492,37 @@ _TRAILING_NUMBER = re.compile(r" +(\d{1,4})$")
 
 
 def _tabs(raw, tp, first: int, body: str, size: float, width: float) -> str:
-    """Replace the spaces of a wide gap between words (a column boundary) with a tab.
+    """Replace the spaces of a column boundary with a tab (see pdf_layout.column_breaks).
 
-    Only lines wider than their characters explain are looked at gap by gap; a line that ends in a
-    short number (a TOC entry's page) has its last gap looked at, with a lower threshold. A gap is
-    a column boundary only if it is also much wider than the line's other word spaces, so that
-    the stretched spaces of a justified line are never taken for columns."""
+    Only lines wider than their characters explain are measured gap by gap; a line that ends in a
+    short number (a TOC entry's page) has its last gap measured first, and the rest only if that
+    one is wide."""
 
     def gap_at(a: int, b: int) -> float:
         return _char_box(raw, tp, first + b)[0] - _char_box(raw, tp, first + a - 1)[1]
 
-    if width > 0.6 * size * len(body):
+    wide = width > 0.6 * size * len(body)
+    if wide:
         spaces = [(m.start(), m.end()) for m in re.finditer(r" +", body) if m.start() > 0 and m.end() < len(body)]
-        if not spaces:
-            return body
-        gap_min = max(2.0 * size, 14.0)
         gaps = [gap_at(a, b) for a, b in spaces]
     else:
         m = _TRAILING_NUMBER.search(body)
         if not m or m.start() == 0:
             return body
-        gap_min = size
         last = gap_at(m.start(), m.start(1))
-        if last < gap_min:
+        if last < size:
             return body
         others = [(o.start(), o.end()) for o in re.finditer(r" +", body[: m.start()]) if o.start() > 0][:4]
         spaces = others + [(m.start(), m.start(1))]
         gaps = [gap_at(a, b) for a, b in others] + [last]
-    if len(gaps) > 1:
-        typical = sorted(gaps)[(len(gaps) - 1) // 2]
-        gap_min = max(gap_min, 2.5 * typical)
-    out = []
-    pos = 0
-    for (a, b), gap in zip(spaces, gaps):
-        if gap >= gap_min:
-            out.append(body[pos:a])
-            out.append("\t")
-            pos = b
-    if not out:
+    breaks = column_breaks(gaps, size, wide)
+    if not breaks:
         return body
+    out, pos = [], 0
+    for i in breaks:
+        a, b = spaces[i]
+        out += [body[pos:a], "\t"]
+        pos = b
     out.append(body[pos:])
     return "".join(out)
 

@@ -5,7 +5,7 @@ from extractors.pdf_layout import (
     Line,
     PageTable,
     assemble,
-    column_gaps,
+    column_breaks,
     grid_tables,
     join_hyphenated,
 )
@@ -90,9 +90,16 @@ def test_join_hyphenated():
     assert join_hyphenated("Fordelings-", "nøglen", {"fordelingsnøglen."}) == "Fordelingsnøglen"
 
 
-def test_column_gaps():
-    assert column_gaps([(50, 120), (124, 200), (400, 420)], size=10) == [1]
-    assert column_gaps([(50, 120), (124, 200)], size=10) == []
+def test_column_breaks():
+    # "Region Østdanmark:      2,50 mio. kr.": one wide gap among word spaces
+    assert column_breaks([2.8, 120.0, 2.8, 2.9], size=10, wide_line=True) == [1]
+    # a justified line: every space stretched alike is no column
+    assert column_breaks([22.0, 23.0, 22.5], size=10, wide_line=True) == []
+    # a TOC entry's page number after a short gap, the title's spaces normal
+    assert column_breaks([2.8, 2.8, 2.9, 12.0], size=10, wide_line=False) == [3]
+    assert column_breaks([2.8, 2.8, 2.9, 6.0], size=10, wide_line=False) == []
+    # two words far apart
+    assert column_breaks([300.0], size=10, wide_line=True) == [0]
 
 
 def _line(text, page, baseline, x1=500.0, size=10.0, x0=56.0):
