@@ -7,6 +7,7 @@ from extractors.pdf_layout import (
     assemble,
     column_breaks,
     grid_tables,
+    merge_rules,
     join_hyphenated,
 )
 
@@ -197,3 +198,16 @@ def test_grid_tables_reads_a_full_grid_and_leaves_the_rest():
     grids, rest = grid_tables(grid + rule + partial)
     assert grids == [[[(50, 100, 150, 120), (150, 100, 300, 120)], [(50, 120, 150, 140), (150, 120, 300, 140)]]]
     assert {id(e) for e in rest} == {id(e) for e in partial}
+
+
+def test_merge_rules_joins_the_borders_of_neighbouring_cells():
+    # two cells drawn as rectangles share a border a line-width apart
+    edges = [_h(50, 151, 100.2), _h(149, 300, 99.8), _h(50, 151, 120), _h(149, 300, 120.4),
+             _v(50, 100, 120), _v(150.3, 100, 120), _v(149.7, 100, 120), _v(300, 100, 120)]
+    merged = merge_rules(edges)
+    hs = sorted((round(e["top"]), e["x0"], e["x1"]) for e in merged if e["orientation"] == "h")
+    vs = sorted(round(e["x0"]) for e in merged if e["orientation"] == "v")
+    assert hs == [(100, 50, 300), (120, 50, 300)]
+    assert vs == [50, 150, 300]
+    grids, rest = grid_tables(merged)
+    assert len(grids) == 1 and len(grids[0]) == 1 and len(grids[0][0]) == 2 and not rest
