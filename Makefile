@@ -28,7 +28,9 @@ schema: setup
 	$(BIN)/minutes schema > schemas/meeting_record.schema.json
 
 bench: setup
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_pdf.py
+	$(BIN)/python benchmarks/bench_entities.py
+	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
 	rm -rf $(VENV) output/records output/quarantine output/manifest.*
