@@ -26,6 +26,7 @@ import gc
 import multiprocessing
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,35 @@ def _context():
     return ctx
 
 
+# A child started by spawn or a fork server re-runs the parent's main script (or module) before
+# its target, unless told otherwise; for `minutes` that is the whole CLI's imports per PDF, for a
+# benchmark script its fixtures. The parse child needs nothing from __main__ (its target and
+# arguments are importable/plain), so while *this thread* starts one, the main-module entries are
+# left out of the preparation data. (Python 3.11's forkserver cannot preload __main__ instead.)
+_launching = threading.local()
+
+
+def _install_quiet_main() -> None:
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+    if getattr(original, "_referat_quiet_main", False):
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        if getattr(_launching, "quiet_main", False):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data._referat_quiet_main = True
+    spawn.get_preparation_data = get_preparation_data
+
+
+_install_quiet_main()
+
+
 def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
     ctx = _context()
     # a memory cap (address space) for a fresh child; a forked copy of a big parent has no room
@@ -109,12 +139,16 @@ def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> L
     proc = ctx.Process(
         target=_child_main, args=(sender, data, name, max_pages, timeout, memory_mb), daemon=True
     )
+    _launching.quiet_main = True
     try:
         proc.start()
-    except OSError:  # no child processes here (a sandbox): parse in-process, cooperative limit
+    except Exception:  # noqa: BLE001 - no child processes here (a sandbox, a dead fork server)
+        # parse in-process then, with the cooperative time limit between pages
         sender.close()
         receiver.close()
         return parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + timeout)
+    finally:
+        _launching.quiet_main = False
     sender.close()
     try:
         if not receiver.poll(timeout):
