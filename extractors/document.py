@@ -30,18 +30,19 @@ from schemas.record import (
 
 
 class _Spans:
-    """Builds spans, adding pages when the loader knows which page each line is on."""
+    """Builds spans, adding pages when the loader knows which page each line starts and ends on."""
 
-    def __init__(self, line_pages: list[int] | None):
+    def __init__(self, line_pages: list[int] | None, line_end_pages: list[int] | None = None):
         self.line_pages = line_pages
+        self.line_end_pages = line_end_pages if line_end_pages and len(line_end_pages) == len(line_pages or []) else line_pages
 
     def __call__(self, start: int, end: int) -> Span:
         end = max(start, end)
         if not self.line_pages:
             return Span(start_line=start, end_line=end)
         last = len(self.line_pages)
-        return Span(start_line=start, end_line=end,
-                    start_page=self.line_pages[min(start, last) - 1], end_page=self.line_pages[min(end, last) - 1])
+        return Span(start_line=start, end_line=end, start_page=self.line_pages[min(start, last) - 1],
+                    end_page=self.line_end_pages[min(end, last) - 1])
 
 
 def _is_section(heading: Heading, following: list[Heading]) -> bool:
@@ -198,9 +199,10 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
 
 
 def extract_record(text: str, *, source: Source, line_pages: list[int] | None = None,
-                   layout_tables: list[RawTable] | None = None, profile: Profile | None = None) -> MeetingRecord:
+                   line_end_pages: list[int] | None = None, layout_tables: list[RawTable] | None = None,
+                   profile: Profile | None = None) -> MeetingRecord:
     profile = profile or load_profile()
-    span = _Spans(line_pages)
+    span = _Spans(line_pages, line_end_pages)
     normalized = normalize(text)
     lines = normalized.lines
     warnings: list[RecordWarning] = []

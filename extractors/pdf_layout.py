@@ -214,10 +214,12 @@ class Assembler:
         self.lexicon: set[str] = set()
         self.out_lines: list[str] = []
         self.out_pages: list[int] = []
+        self.out_end_pages: list[int] = []  # where each line ends: a paragraph may run onto the next page
         self.raw_tables: list[RawTable] = []
         self.placeholders: set[int] = set()
         self.cur: str | None = None  # paragraph being built
         self.cur_page = 0
+        self.cur_end_page = 0
         self.prev: Line | None = None
         self.prev_table: PageTable | None = None
 
@@ -236,6 +238,7 @@ class Assembler:
         if self.cur is not None:
             self.out_lines.append(self.cur)
             self.out_pages.append(self.cur_page)
+            self.out_end_pages.append(self.cur_end_page)
             self.cur = None
 
     def feed(self, ln: Line, table: PageTable | None = None) -> None:
@@ -257,6 +260,7 @@ class Assembler:
             if not out or out[-1] != "" or len(out) in self.placeholders:
                 out.append("")
                 self.out_pages.append(ln.page)
+                self.out_end_pages.append(table.end_page or table.page)
             lineno = len(out)  # the placeholder blank line, 1-based
             self.placeholders.add(lineno)
             self.raw_tables.append(
@@ -274,17 +278,19 @@ class Assembler:
         if not text:
             return
         if self.cur is None:  # start of the document, or right after a table
-            self.cur, self.cur_page, self.prev = text, ln.page, ln
+            self.cur, self.cur_page, self.cur_end_page, self.prev = text, ln.page, ln.page, ln
             return
         brk = _break_between(prev, ln, self.lead, self.edge, self.left)
         if brk == "join":
             self.cur = join_hyphenated(self.cur, text, self.lexicon) if self.cur.endswith("-") else f"{self.cur} {text}"
+            self.cur_end_page = ln.page
         else:
             self._flush()
             if brk == "para":
                 self.out_lines.append("")
                 self.out_pages.append(ln.page)
-            self.cur, self.cur_page = text, ln.page
+                self.out_end_pages.append(ln.page)
+            self.cur, self.cur_page, self.cur_end_page = text, ln.page, ln.page
         self.prev = ln
 
     def finish(self) -> tuple[str, list[int], list[RawTable]]:

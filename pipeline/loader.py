@@ -19,6 +19,8 @@ class LoadedText:
     page_count: int | None = None
     # 1-based page of each line of `text` (same length as text.split("\n")); None for plain text.
     line_pages: list[int] | None = None
+    # 1-based page each line ends on (a paragraph may run onto the next page); None = line_pages.
+    line_end_pages: list[int] | None = None
     # Tables found by layout analysis (PDF only); their lines are already left out of `text`.
     tables: list[RawTable] = field(default_factory=list)
 

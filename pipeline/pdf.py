@@ -337,6 +337,7 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
         media_type="application/pdf",
         page_count=n_pages,
         line_pages=line_pages,
+        line_end_pages=streamer.asm.out_end_pages,
         tables=raw_tables,
     )
 

@@ -25,6 +25,7 @@ def build_record(path: Path) -> MeetingRecord:
         loaded.text,
         source=source,
         line_pages=loaded.line_pages,
+        line_end_pages=loaded.line_end_pages,
         layout_tables=loaded.tables,
     )
     # Round-trip through the schema so that what we store is what the contract says.

@@ -211,3 +211,37 @@ def test_merge_rules_joins_the_borders_of_neighbouring_cells():
     assert vs == [50, 150, 300]
     grids, rest = grid_tables(merged)
     assert len(grids) == 1 and len(grids[0]) == 1 and len(grids[0][0]) == 2 and not rest
+
+
+def test_a_paragraph_over_a_page_break_ends_on_the_next_page():
+    from extractors.pdf_layout import Assembler
+
+    lines = [
+        _line("Overskrift", 1, 80, x1=120, size=14),
+        _line("Et afsnit der løber over sidens bund og", 1, 770, x1=539),
+        _line("fortsætter på næste side her.", 2, 80, x1=300),
+        _line("Et nyt afsnit.", 2, 120, x1=200),
+    ]
+    asm = Assembler.calibrated(lines)
+    asm.learn(lines)
+    for ln in lines:
+        asm.feed(ln)
+    text, starts, _ = asm.finish()
+    lines_out = text.split("\n")
+    crossing = lines_out.index("Et afsnit der løber over sidens bund og fortsætter på næste side her.")
+    assert (starts[crossing], asm.out_end_pages[crossing]) == (1, 2)
+    assert len(asm.out_end_pages) == len(lines_out)
+
+
+def test_item_span_ends_on_the_page_its_last_paragraph_ends():
+    import hashlib
+
+    from extractors.document import extract_record
+    from schemas.record import Source
+
+    text = "Referat\n\nUdvalget\n\nDato: 01-02-2025\n\n1. Sag\n\nSagsnr.: 01.02.03-A00-1-25\n\nBeslutning\nGodkendt efter en lang drøftelse."
+    n = len(text.split("\n"))
+    source = Source(file_name="x.pdf", sha256=hashlib.sha256(b"x").hexdigest(), media_type="application/pdf", size_bytes=1)
+    record = extract_record(text, source=source, line_pages=[1] * n, line_end_pages=[1] * (n - 1) + [2])
+    span = record.items[0].span
+    assert (span.start_page, span.end_page) == (1, 2)
