@@ -23,6 +23,8 @@ class LoadedText:
     line_end_pages: list[int] | None = None
     # Tables found by layout analysis (PDF only); their lines are already left out of `text`.
     tables: list[RawTable] = field(default_factory=list)
+    # (code, message) of what the loader could not read, e.g. ("image_only_pages", "page(s) 3 ...").
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def sha256_of(data: bytes) -> str:

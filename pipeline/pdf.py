@@ -270,11 +270,14 @@ class _Streamer:
         self.asm: Assembler | None = None
         self.chars = 0
         self.image_pages = 0
+        self.image_only: list[int] = []  # 1-based pages that are pictures with (almost) no text
         self.width = 0.0
 
-    def add(self, page: _Page, last: bool) -> None:
+    def add(self, page: _Page, last: bool, number: int = 0) -> None:
         self.chars += page.chars
         self.image_pages += bool(page.images)
+        if page.images and page.chars < 20:
+            self.image_only.append(number)
         self.width = max(self.width, page.width)
         text_lines = [ln for ln in page.lines if ln.table is None]
         if len(text_lines) > 2 * FURNITURE_DEPTH:
@@ -308,17 +311,17 @@ class _Streamer:
 def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
     raw = pdfium_raw
     streamer = _Streamer()
-    broken = 0
+    broken: list[int] = []
     for index in range(n_pages):
         if deadline is not None and time.monotonic() > deadline:
             raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
         try:
             page = _read_page(doc, index, raw)
         except pdfium.PdfiumError:  # one damaged page costs its own text, not the document
-            broken += 1
+            broken.append(index + 1)
             page = _Page(lines=[], tables=[], chars=0, images=0)
-        streamer.add(page, last=index == n_pages - 1)
-    if broken == n_pages:
+        streamer.add(page, last=index == n_pages - 1, number=index + 1)
+    if len(broken) == n_pages:
         raise CorruptDocument(f"{name}: damaged PDF, none of its {n_pages} pages can be read")
     if streamer.chars < 20 * n_pages and streamer.image_pages >= max(1, n_pages // 2):
         raise NoTextLayer(
@@ -339,7 +342,24 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
         line_pages=line_pages,
         line_end_pages=streamer.asm.out_end_pages,
         tables=raw_tables,
+        warnings=_page_warnings(broken, streamer.image_only),
     )
+
+
+def _page_warnings(broken: list[int], image_only: list[int]) -> list[tuple[str, str]]:
+    """What the record must say it is missing: pages that could not be read, or need OCR."""
+    warnings = []
+    if broken:
+        warnings.append(("damaged_pages", f"page(s) {_page_list(broken)} could not be read; their text is missing"))
+    if image_only:
+        warnings.append(("image_only_pages",
+                         f"page(s) {_page_list(image_only)} are images without a text layer (need OCR); their text is missing"))
+    return warnings
+
+
+def _page_list(pages: list[int]) -> str:
+    shown = ", ".join(map(str, pages[:20]))
+    return shown + (f" and {len(pages) - 20} more" if len(pages) > 20 else "")
 
 
 # --- one page ------------------------------------------------------------------------------------

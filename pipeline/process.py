@@ -7,7 +7,7 @@ from pathlib import Path
 from extractors import EXTRACTOR_VERSION
 from extractors.document import extract_record
 from pipeline.loader import load, sha256_of
-from schemas.record import MeetingRecord, Source
+from schemas.record import MeetingRecord, RecordWarning, Source
 
 
 def build_record(path: Path) -> MeetingRecord:
@@ -28,6 +28,7 @@ def build_record(path: Path) -> MeetingRecord:
         line_end_pages=loaded.line_end_pages,
         layout_tables=loaded.tables,
     )
+    record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
     # Round-trip through the schema so that what we store is what the contract says.
     return MeetingRecord.model_validate(record.model_dump())
 

@@ -207,3 +207,31 @@ def test_damaged_pdfs_give_a_record_text_or_a_specific_error(sample_pdf_bytes):
         assert not re.search("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", loaded.text)  # no other line breaks
         assert all(1 <= p <= loaded.page_count for p in loaded.line_pages)
     assert readable >= 8
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_a_warning_on_the_record(tmp_path):
+    """The text pages give the record; the picture page is named in a warning, not lost silently."""
+    from PIL import Image
+
+    from fpdf import FPDF
+
+    from pipeline.process import build_record
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_font("Helvetica", "", 11)
+    text = SAMPLE.read_text(encoding="utf-8").split("\n")[:120]
+    pdf.add_page()
+    for k, line in enumerate(t for t in text if t.strip() and len(t) < 90):
+        if k and k % 45 == 0:
+            pdf.add_page()
+        pdf.set_xy(56, 60 + 15 * (k % 45))
+        pdf.cell(0, 11, line.encode("cp1252", "replace").decode("cp1252"))
+    pdf.add_page()
+    pdf.image(Image.new("L", (300, 400), 128), x=40, y=40, w=500)
+    path = tmp_path / "with-scan.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    record = build_record(path)
+    scan_page = record.source.page_count
+    warning = next(w for w in record.warnings if w.code == "image_only_pages")
+    assert f"page(s) {scan_page} " in warning.message and "OCR" in warning.message
+    assert len([p for p in record.participants if p.status == "present"]) > 20
