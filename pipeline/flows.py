@@ -75,7 +75,10 @@ def plan_ingest(files: list[Path], store: Store, version: str, force: bool = Fal
     plan = Plan()
     in_this_run: set[str] = set()
     for path in files:
-        sha = file_sha256(path)
+        try:
+            sha = file_sha256(path)
+        except OSError:  # gone or unreadable since the scan: the next run sees it again
+            continue
         doc = state.get(sha)
         if sha in in_this_run:
             plan.skipped.append((path, sha, "duplicate content in this run"))
@@ -126,7 +129,12 @@ def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
         raise
     except Exception as err:  # noqa: BLE001 - an extractor bug must not stop the run
         return fail(store, path, base, "internal_error", f"{type(err).__name__}: {err}", started, retryable=False)
-    result = store.commit_record(record)
+    try:
+        result = store.commit_record(record)
+    except OSError:
+        raise
+    except ValueError as err:  # the record does not match the schema: never stored, never retried
+        return fail(store, path, base, "invalid_record", f"{type(err).__name__}: {err}", started, retryable=False)
     store.release_quarantine(record.source.sha256)
     return {
         **base,
@@ -246,13 +254,16 @@ def process_file_task(path: str, sha256: str, out: str) -> dict[str, Any]:
 
 
 def _io_failure(store: Store, path: Path, sha: str, err: BaseException) -> dict[str, Any]:
-    """A document whose I/O kept failing after the retries: quarantined, retried next run."""
+    """A task that failed for good: I/O still failing after the retries (quarantined, tried again
+    next run) or anything else that escaped the task (quarantined, not retried)."""
     base = {"path": str(path), "file_name": path.name, "sha256": sha, "extractor_version": extractor_version(), "at": now_iso()}
+    retryable = isinstance(err, OSError)
+    code = "io_error" if retryable else "internal_error"
     try:
-        return fail(store, path, base, "io_error", f"{type(err).__name__}: {err}", time.perf_counter(), retryable=True)
+        return fail(store, path, base, code, f"{type(err).__name__}: {err}", time.perf_counter(), retryable=retryable)
     except OSError:
         return {**base, "event": "failed", "record_id": None, "seconds": 0.0,
-                "error": {"code": "io_error", "message": f"{type(err).__name__}: {err}", "retryable": True}}
+                "error": {"code": code, "message": f"{type(err).__name__}: {err}", "retryable": retryable}}
 
 
 def _run_id() -> str | None:

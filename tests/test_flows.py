@@ -224,6 +224,26 @@ def test_a_bug_in_an_extractor_quarantines_the_document_and_the_run_goes_on(tmp_
     assert {f["code"] for f in summary["failures"]} == {"internal_error", "undecodable_text"}
 
 
+def test_a_record_that_fails_validation_never_replaces_the_stored_one(tmp_path, monkeypatch):
+    from pipeline.flows import ingest, process_document
+
+    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+    ingest(raw=str(raw), out=str(out))
+    before = (out / "records" / "kkr-hovedstaden-2026-06-16.json").read_text()
+    real = process_mod.build_record
+
+    def invalid(path: Path):
+        record = real(path)
+        record.meeting.start_time = "late morning"  # assignment is not validated; the store must
+        return record
+
+    monkeypatch.setattr(process_mod, "build_record", invalid)
+    outcome = process_document(path=str(raw / MINUTES.name), out=str(out))
+    assert outcome["event"] == "failed" and outcome["error"]["code"] == "invalid_record"
+    assert (out / "records" / "kkr-hovedstaden-2026-06-16.json").read_text() == before
+    assert Store(out).history("kkr-hovedstaden-2026-06-16") == []
+
+
 def test_summary_is_published_as_a_markdown_artifact(tmp_path):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
