@@ -311,9 +311,9 @@ def auto_batch_size(documents: int, tasks: int = 32, largest: int = 16) -> int:
     with at most `largest` documents each.
 
     Measured on 2 cores (benchmarks/bench_ingest.py): a local Prefect server spends ~30 ms of CPU
-    recording each task run and the flow ~5-15 ms more, as much as a text document's whole
-    extraction (~25-30 ms); prefect-dask adds ~110 ms per submitted task in the flow process.
-    One task per document therefore costs +50% on a large run, 16 per task about +7%.
+    recording each task run and the flow ~5-15 ms more; prefect-dask adds ~110 ms per submitted
+    task in the flow process. Against a text document's extraction (~170 ms with the entity
+    layer, ~25 ms without) one task per document costs +7% (+50-90% without), 16 per task ~0%.
     """
     if documents <= tasks:
         return 1
