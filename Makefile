@@ -33,4 +33,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) output/records output/quarantine output/manifest.*
+	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock

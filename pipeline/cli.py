@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -67,17 +68,25 @@ def ingest(
 def process(
     path: Path = typer.Argument(..., exists=True, help="A document, or a folder of documents."),
     out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
+    orchestrate: bool = typer.Option(
+        None, "--orchestrate/--direct",
+        help="Run through the process-document flow (default when PREFECT_API_URL is set), or run the "
+        "same steps directly without starting a temporary Prefect server.",
+    ),
 ) -> None:
     """Reprocess documents now (the manual rerun, through the process-document flow)."""
     env = _prefect()
-    from pipeline.flows import process_document
+    if orchestrate is None:
+        orchestrate = bool(os.environ.get("PREFECT_API_URL"))
+    from pipeline.flows import process_document, rerun_document
     from pipeline.store import Store
 
+    rerun = process_document if orchestrate else rerun_document
     store = Store(out)
     failed = 0
     with env.fast_flow_runs():
         for file in _inputs(path):
-            outcome = process_document(path=str(file), out=out)
+            outcome = rerun(path=str(file), out=out)
             if outcome["event"] != "processed":
                 failed += 1
                 error = outcome["error"]

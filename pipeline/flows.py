@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -413,15 +414,27 @@ def ingest(
 @flow(name="process-document", description="Reprocess one document now (the manual rerun).")
 def process_document(path: str, out: str = "output", lock_timeout: float = 600.0) -> dict[str, Any]:
     """Always reprocess `path`, replacing its record only with a valid new one (old one kept)."""
+
+    def run_task(source: Path, sha: str, store: Store) -> dict[str, Any]:
+        return process_file_task(str(source), sha, out, return_state=True).result()
+
+    return rerun_document(path, out, lock_timeout, run_file=run_task)
+
+
+def rerun_document(path: str, out: str = "output", lock_timeout: float = 600.0,
+                   run_file: Callable[[Path, str, Store], dict[str, Any]] = process_file) -> dict[str, Any]:
+    """The manual rerun's work: the body of `process_document`. Called directly (no Prefect
+    server, no retries) by `minutes process` when no Prefect API is configured, so that a rerun
+    from a shell does not wait seconds for a temporary server; store, manifest and quarantine
+    are written the same way."""
     store = Store(out)
     started, t0 = now_iso(), time.perf_counter()
     run_id = _run_id()
     source = Path(path)
     with store.lock(timeout=lock_timeout):
         sha = file_sha256(source)
-        state = process_file_task(str(source), sha, out, return_state=True)
         try:
-            outcome = state.result()
+            outcome = run_file(source, sha, store)
         except Exception as err:  # noqa: BLE001
             outcome = _io_failure(store, source, sha, err)
         outcome["run_id"] = run_id

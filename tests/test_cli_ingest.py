@@ -62,19 +62,24 @@ def test_status_reports_the_manifest(tmp_path):
     assert report["records"] == 5 and report["failed"] == 1 and report["last_run"]["processed"] == 5
 
 
-def test_process_reruns_one_document_through_the_flow(tmp_path):
+@pytest.mark.parametrize("mode", ["--direct", "--orchestrate"])
+def test_process_reruns_one_document_through_the_flow(tmp_path, mode, request):
+    if mode == "--orchestrate":
+        request.getfixturevalue("prefect_api")
     raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
-    good = runner.invoke(app, ["process", str(raw / MINUTES.name), "--out", str(out)])
+    good = runner.invoke(app, ["process", mode, str(raw / MINUTES.name), "--out", str(out)])
     assert good.exit_code == 0, good.output
     assert good.stdout.strip().startswith(f"{MINUTES.name}: minutes KKR Hovedstaden 2026-06-16:")
     assert good.stdout.strip().endswith(str(out / "records" / "kkr-hovedstaden-2026-06-16.json"))
 
-    bad = runner.invoke(app, ["process", str(raw / "broken.txt"), "--out", str(out)])
+    bad = runner.invoke(app, ["process", mode, str(raw / "broken.txt"), "--out", str(out)])
     assert bad.exit_code == 1
     assert "FAILED broken.txt: undecodable_text" in bad.output
     assert [q["file_name"] for q in Store(out).quarantined()] == ["broken.txt"]
     runs = Store(out).runs()
     assert [r["flow"] for r in runs] == ["process", "process"]
+    # Orchestrated reruns are Prefect flow runs (their id in the manifest); direct ones are not.
+    assert all(bool(r.get("run_id")) == (mode == "--orchestrate") for r in runs), runs
 
 
 def test_ingest_with_two_dask_workers(tmp_path):
