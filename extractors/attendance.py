@@ -66,6 +66,8 @@ def parse_entry(text: str, status: str, line: int, profile: Profile) -> Entry | 
         if sub:
             substitute_for = collapse(inner[sub.end():]) or None
             role = "substitute"
+        elif party is None and regex.fullmatch(r"\p{Lu}{1,3}", inner.strip()):
+            party = inner.strip()  # "Name, Municipality (P)": the party written last
     rest = PAREN.sub(" ", rest)
     sub = cue.search(rest)
     if sub:  # "..., suppleant for X" without parentheses

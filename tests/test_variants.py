@@ -205,3 +205,11 @@ Godkendt.
     record = record_from_text(text)
     assert [(i.number, i.title) for i in record.items] == [("1", "Godkendelse af dagsorden")]
     assert record.items[0].decision.outcome == "approved"
+
+
+def test_party_written_after_the_municipality():
+    from extractors.attendance import parse_entry
+    from extractors.profile import load_profile
+
+    entry = parse_entry("Allan Andersen, Tårnby Kommune (A)", "present", 1, load_profile())
+    assert (entry.name, entry.party, entry.municipality) == ("Allan Andersen", "A", "Tårnby Kommune")
