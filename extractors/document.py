@@ -125,7 +125,8 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
 
     decision = None
     votes: list[Vote] = []
-    decision_parts = [p for p in parts if p.kind == "decision"]
+    # An empty "Beslutning" heading (an agenda's placeholder, "Eventuelt" with nothing said) is no decision.
+    decision_parts = [p for p in parts if p.kind == "decision" and any(t.strip() for t in p.text_lines())]
     if decision_parts:
         # The last decision is the one this body took ("Beslutning i Økonomiudvalget" may precede it).
         part = decision_parts[-1]

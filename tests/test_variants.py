@@ -213,3 +213,31 @@ def test_party_written_after_the_municipality():
 
     entry = parse_entry("Allan Andersen, Tårnby Kommune (A)", "present", 1, load_profile())
     assert (entry.name, entry.party, entry.municipality) == ("Allan Andersen", "A", "Tårnby Kommune")
+
+
+def test_agenda_with_empty_decision_headings_is_an_agenda():
+    text = """DAGSORDEN
+
+KKR Sjælland
+
+Dato: 19-06-2026 10:00
+Sted: Comwell Køge Strand
+
+1. Godkendelse af dagsorden
+
+SAG-2026-00901 abc
+
+Indstilling
+Det indstilles, at KKR Sjælland godkender dagsordenen.
+
+Beslutning
+
+2. Eventuelt
+
+Beslutning
+"""
+    record = record_from_text(text)
+    assert record.document_type == "agenda"
+    assert record.record_id == "kkr-sjaelland-2026-06-19-dagsorden"
+    assert [i.decision for i in record.items] == [None, None]
+    assert [p.heading for p in record.items[1].parts] == ["Beslutning"]  # the heading is still kept
