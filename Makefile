@@ -1,5 +1,5 @@
 # Fresh machine: only Python 3.11 and pip. Everything else is installed from requirements.lock.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
