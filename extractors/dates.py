@@ -6,12 +6,14 @@ import datetime as dt
 
 import regex
 
-MONTHS = {
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+MONTH_NAMES = {
+    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7, "august": 8,
+    "september": 9, "oktober": 10, "november": 11, "december": 12,
 }
+# Short forms, written with or without a full stop ("jan.", "sept").
+MONTH_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+               "okt": 10, "nov": 11, "dec": 12}
+MONTHS = {**MONTH_NAMES, **MONTH_SHORT}
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # 16-06-2026, 16.06.2026, 16/6 2026, 2026-06-16, "12. marts 2025", "12 marts 2025".

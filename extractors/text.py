@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import regex
 
+DATA_DIR = Path(__file__).parent / "data"
 WHITESPACE = regex.compile(r"\s+")
 # "- x", "• x", "– x", "* x", "a) x", "1) x" at the start of a line.
 BULLET = regex.compile(r"^\s*(?:[-•–·▪*]|\(?[a-zæøå]\)|\(?\d{1,2}\))\s+")
 # Sentence ends: ., ! or ? then space then an uppercase letter, a quote or a dash bullet.
-# Abbreviations that end in a period and never end a Danish sentence before an uppercase word.
-ABBREVIATIONS = ("bl.a.", "f.eks.", "jf.", "mio.", "mia.", "ca.", "pct.", "kl.", "nr.", "pkt.", "evt.", "ift.", "mht.", "mv.", "m.v.", "inkl.", "ekskl.", "vedr.", "hhv.", "dvs.", "fx.", "st.", "tlf.", "ang.", "iht.", "jr.", "stk.")
 SENTENCE_BREAK = regex.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\"“„]?\p{Lu}|\d+\.\s)")
 SLUG_MAP = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"})
 NON_SLUG = regex.compile(r"[^a-z0-9]+")
@@ -27,15 +29,25 @@ def strip_bullet(line: str) -> str:
     return BULLET.sub("", line, count=1).strip()
 
 
+@lru_cache(maxsize=1)
+def never_ending_abbreviations() -> frozenset[str]:
+    """Abbreviations that never end a sentence (data/abbreviations.txt, the spaCy layer's list
+    too; those marked `*` may end one)."""
+    lines = (DATA_DIR / "abbreviations.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines
+                     if line.strip() and not line.startswith("#") and not line.strip().endswith("*"))
+
+
 def sentences(text: str) -> list[str]:
     """Split a paragraph into sentences, not breaking after Danish abbreviations."""
     text = collapse(text)
     pieces: list[str] = []
     start = 0
+    abbreviations = never_ending_abbreviations()
     for m in SENTENCE_BREAK.finditer(text):
         before = text[start:m.start()]
         last_word = before.rsplit(" ", 1)[-1].lower()
-        if last_word in ABBREVIATIONS or regex.fullmatch(r"\p{L}\.", last_word):
+        if last_word in abbreviations or regex.fullmatch(r"\p{L}\.", last_word):
             continue
         pieces.append(before.strip())
         start = m.end()

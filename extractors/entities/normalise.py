@@ -10,11 +10,10 @@ import calendar
 import datetime as dt
 import re
 
-MONTHS = {
-    "januar": 1, "jan.": 1, "februar": 2, "feb.": 2, "marts": 3, "april": 4, "maj": 5,
-    "juni": 6, "juli": 7, "august": 8, "aug.": 8, "september": 9, "sept.": 9, "oktober": 10,
-    "okt.": 10, "november": 11, "nov.": 11, "december": 12, "dec.": 12,
-}
+from extractors.dates import MONTH_NAMES, MONTH_SHORT
+
+# Month words as the tokenizer yields them: full names, and short forms with their full stop.
+MONTHS = {**MONTH_NAMES, **{f"{short}.": month for short, month in MONTH_SHORT.items()}}
 MONTH_WORDS = sorted(MONTHS)
 
 SCALES = {
