@@ -91,9 +91,12 @@ def _participants(entries: list[Entry]) -> tuple[list[Participant], list[RecordW
 
 
 def _build_item(heading: Heading, order: int, section: str | None, body: list[str], first_line: int,
-                end_line: int, layout_tables: list[RawTable], profile: Profile, span: _Spans) -> AgendaItem:
+                end_line: int, next_heading: int, layout_tables: list[RawTable], profile: Profile,
+                span: _Spans) -> AgendaItem:
+    # A layout table stands on a blank placeholder line, which may be past the item's last text
+    # line: it belongs to the item until the next heading.
     raw_tables = find_text_tables(body, first_line) + [
-        t for t in layout_tables if first_line <= t.start_line <= max(end_line, first_line)
+        t for t in layout_tables if first_line <= t.start_line < next_heading
     ]
     table_lines = {n for t in raw_tables for n in range(t.start_line, t.end_line + 1)}
     body = [("" if (first_line + i) in table_lines else line) for i, line in enumerate(body)]
@@ -156,7 +159,7 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
         tables=[_table(t, heading.number, span) for t in sorted(raw_tables, key=lambda t: t.start_line)],
         parts=[ItemPart(heading=p.heading, kind=p.kind, text=paragraphs_text(p.text_lines()),
                         span=span(p.start_line, p.end_line)) for p in parts],
-        span=span(heading.line, end_line),
+        span=span(heading.line, max([end_line] + [t.end_line for t in raw_tables])),
     )
 
 
@@ -183,7 +186,8 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
         section_label = parent.label if parent else label
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
-        items.append(_build_item(heading, 0, section_label, body, first_line, end_line, layout_tables, profile, span))
+        items.append(_build_item(heading, 0, section_label, body, first_line, end_line, next_line, layout_tables,
+                                 profile, span))
     # Items listed in the TOC but absent from the text are still items (with no span).
     known_sections = {s.number for s in sections}
     for entry in agenda.toc_only:

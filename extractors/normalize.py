@@ -22,6 +22,8 @@ import regex
 INVISIBLE = regex.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # Spaces other than the plain one (no-break, thin, narrow no-break, figure ...).
 ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# The minus sign (U+2212) of PDFs and word processors: an ASCII hyphen-minus for the number readers.
+MINUS = "\u2212"
 # HTML-ish inline tags: <i>, </b>, <br/>, <span class="x">.
 HTML_TAG = regex.compile(r"</?(?:i|b|u|em|strong|span|sup|sub|br|small|mark)\b[^>]*>", regex.IGNORECASE)
 # Markdown links and images: [text](target) -> text.
@@ -130,7 +132,9 @@ def find_page_furniture(lines: list[str]) -> set[int]:
 
 
 def normalize(text: str) -> NormalizedText:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    # A form feed (pdftotext's page break, "\n\fNext page") is not a line: dropping it keeps
+    # every line number equal to the source's.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n\f", "\n").replace("\f", " ")
     lines = text.split("\n")
     furniture = find_page_furniture(lines)
     out: list[str] = []
@@ -139,7 +143,7 @@ def normalize(text: str) -> NormalizedText:
             out.append("")
             continue
         line = INVISIBLE.sub("", raw)
-        line = ODD_SPACE.sub(" ", line)
+        line = ODD_SPACE.sub(" ", line).replace(MINUS, "-")
         line = clean_markup(line)
         line = DOT_LEADER.sub("\t", line)
         line = rejoin_hyphenation(line)

@@ -30,7 +30,7 @@ PIPE_ROW = regex.compile(r"^\s*\|.*\|\s*$")
 PIPE_RULE = regex.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # A number as Danish minutes write it, with an optional unit: "1.259", "0,59", "-3,5 pct.", "2,50 mio. kr.".
 NUMBER_CELL = regex.compile(
-    r"^(?P<sign>[-−+])?\s*(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+(?:\.\d+)?)\s*"
+    r"^(?P<sign>[-−+÷])?\s*(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+(?:\.\d+)?)\s*"
     r"(?P<unit>%|pct\.?|procent|mio\.?\s*kr\.?|mia\.?\s*kr\.?|t\.?\s*kr\.?|kr\.?(?:\s*/\s*\p{L}+)?|mio\.?|mia\.?)?$",
     regex.IGNORECASE,
 )
@@ -51,7 +51,7 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
         value = float(raw.replace(".", "").replace(",", "."))  # Danish thousands separator
     else:
         value = float(raw.replace(",", "."))
-    if m["sign"] in ("-", "−"):
+    if m["sign"] in ("-", "−", "÷"):  # "÷ 520": the Danish minus of accounts
         value = -value
     unit = collapse(m["unit"]) if m["unit"] else None
     return value, unit

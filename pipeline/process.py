@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from extractors import EXTRACTOR_VERSION
@@ -15,7 +16,8 @@ def build_record(path: Path) -> MeetingRecord:
     data = path.read_bytes()
     loaded = load(path, data)
     source = Source(
-        file_name=path.name,
+        # A name that is not UTF-8 (raw bytes on Linux) is shown with U+FFFD rather than failing.
+        file_name=os.fsencode(path.name).decode("utf-8", "replace"),
         sha256=sha256_of(data),
         media_type=loaded.media_type,
         page_count=loaded.page_count,

@@ -226,7 +226,8 @@ class Store:
         }
         with contextlib.suppress(OSError):  # the copy is a courtesy; the reason is what counts
             self.write_bytes(f"quarantine/{stem}", source.read_bytes())
-        self.write_text(f"quarantine/{stem}.error.json", json.dumps(reason, ensure_ascii=False, indent=2) + "\n")
+        # ASCII JSON: a file name that is not valid UTF-8 (surrogate escapes) must not break the write.
+        self.write_text(f"quarantine/{stem}.error.json", json.dumps(reason, ensure_ascii=True, indent=2) + "\n")
         return self.path("quarantine", f"{stem}.error.json")
 
     def release_quarantine(self, sha256: str) -> None:
@@ -254,7 +255,8 @@ class Store:
         """Append events to manifest.jsonl. Call only while holding the lock (one writer)."""
         if not entries:
             return
-        lines = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
+        # ASCII JSON lines: no raw U+2028 or undecodable file name can break a line or the write.
+        lines = "".join(json.dumps(e, ensure_ascii=True, sort_keys=True) + "\n" for e in entries)
         target = self.path(MANIFEST)
         if self.is_local:
             Path(self.root).mkdir(parents=True, exist_ok=True)
@@ -280,7 +282,7 @@ class Store:
         if not text:
             return []
         entries = []
-        for line in text.splitlines():
+        for line in text.split("\n"):  # not splitlines(): it also splits on U+2028, U+0085 ...
             if not line.strip():
                 continue
             try:

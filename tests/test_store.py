@@ -235,3 +235,31 @@ def test_store_status_counts(tmp_path):
     assert (status["documents"], status["ok"], status["failed"], status["outdated"]) == (2, 1, 1, 1)
     assert status["records"] == 1 and status["last_run"]["failed"] == 1
     assert status["failures"][0]["code"] == "empty"
+
+
+def test_manifest_survives_line_separators_and_undecodable_names(tmp_path):
+    """U+2028 in a value and a file name that is not UTF-8 neither split nor break a manifest line."""
+    from pipeline.store import Store
+
+    store = Store(str(tmp_path / "out"))
+    store.append_manifest({"event": "seen", "path": "a\u2028b.txt", "sha256": "0" * 64},
+                          {"event": "seen", "path": "M\udcf8de.txt", "sha256": "1" * 64})
+    assert [e["path"] for e in store.manifest_entries()] == ["a\u2028b.txt", "M\udcf8de.txt"]
+
+
+def test_a_file_name_that_is_not_utf8_is_processed(tmp_path):
+    import os
+
+    from pipeline.flows import process_file
+    from pipeline.loader import sha256_of
+    from pipeline.store import Store
+    from tests.helpers import SAMPLE
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    path = raw / os.fsdecode(b"M\xf8de.txt")  # Latin-1 bytes in a Linux file name
+    path.write_bytes(SAMPLE.read_bytes())
+    store = Store(str(tmp_path / "out"))
+    outcome = process_file(path, sha256_of(path.read_bytes()), store)
+    assert outcome["event"] == "processed", outcome
+    assert store.read_record(outcome["record_id"]).source.file_name == "M\ufffdde.txt"

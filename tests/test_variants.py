@@ -241,3 +241,32 @@ Beslutning
     assert record.record_id == "kkr-sjaelland-2026-06-19-dagsorden"
     assert [i.decision for i in record.items] == [None, None]
     assert [p.heading for p in record.items[1].parts] == ["Beslutning"]  # the heading is still kept
+
+
+def test_layout_table_on_the_last_line_of_an_item_stays_with_it():
+    import hashlib
+
+    from extractors.document import extract_record
+    from extractors.tables import RawTable
+    from schemas.record import Source
+
+    lines = ["Referat", "", "Udvalget", "", "Dato: 01-02-2025", "", "1. Budget", "", "Sagsnr.: 01.02.03-A00-1-25",
+             "", "Beslutning", "Godkendt.", "", "", "2. Eventuelt", "", "Beslutning", "Intet."]
+    table = RawTable(rows=[["Område", "Beløb"], ["Veje", "1.200"]], start_line=14, end_line=14, page=1, end_page=1)
+    source = Source(file_name="x.pdf", sha256=hashlib.sha256(b"x").hexdigest(), media_type="application/pdf",
+                    size_bytes=1)
+    record = extract_record("\n".join(lines), source=source, line_pages=[1] * len(lines), layout_tables=[table])
+    assert [len(i.tables) for i in record.items] == [1, 0]
+    assert record.items[0].tables[0].rows[0][1].value == 1200
+    assert record.items[0].span.end_line == 14
+
+
+def test_form_feeds_and_minus_signs():
+    from extractors.normalize import normalize
+    from extractors.tables import parse_number
+
+    text = "Side et\n\fSide to\fstadig\n\u22123,5 pct."
+    lines = normalize(text).lines
+    assert lines == ["Side et", "Side to stadig", "-3,5 pct."]  # line numbers stay the source's
+    assert parse_number("÷ 520") == (-520.0, None)
+    assert parse_number("\u22123,5 pct.") == (-3.5, "pct.")
