@@ -63,6 +63,7 @@ class Plan:
     todo: list[tuple[Path, str]] = field(default_factory=list)  # (path, sha256) to process
     skipped: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, sha256, why)
     seen: list[dict[str, Any]] = field(default_factory=list)  # manifest events for new names
+    previous: dict[str, str] = field(default_factory=dict)  # sha256 -> record_id it had before
 
 
 def plan_ingest(files: list[Path], store: Store, version: str, force: bool = False) -> Plan:
@@ -97,7 +98,28 @@ def plan_ingest(files: list[Path], store: Store, version: str, force: bool = Fal
             continue
         in_this_run.add(sha)
         plan.todo.append((path, sha))
+        if doc is not None and doc.status == "ok" and doc.record_id:
+            plan.previous[sha] = doc.record_id
     return plan
+
+
+def retire_replaced(store: Store, outcomes: list[dict[str, Any]], previous: dict[str, str],
+                    run_id: str | None = None) -> list[dict[str, Any]]:
+    """Documents whose record now has another id (e.g. a new extractor version added the
+    authority to it): their old record goes to history, so records/ holds one per document."""
+    events = []
+    for outcome in outcomes:
+        old = previous.get(outcome.get("sha256", ""))
+        new = outcome.get("record_id")
+        if outcome.get("event") != "processed" or not old or old == new:
+            continue
+        kept = store.retire_record(old, outcome["sha256"])
+        if kept:
+            events.append({"event": "retired", "record_id": old, "replaced_by": new, "sha256": outcome["sha256"],
+                           "history": kept, "at": now_iso(), "run_id": run_id})
+    if events:
+        store.append_manifest(*events)
+    return events
 
 
 def _seen(path: Path, sha: str, version: str, record_id: str | None) -> dict[str, Any]:
@@ -395,7 +417,6 @@ def ingest(
         store.remove_stale_temp_files()
         version = extractor_version()
         plan = plan_ingest(scan_inbox(Path(raw)), store, version, force)
-        store.append_manifest(*({**e, "run_id": run_id} for e in plan.seen))
         size = batch_size if batch_size > 0 else auto_batch_size(len(plan.todo))
         groups = [plan.todo[i : i + size] for i in range(0, len(plan.todo), size)]
         futures = {_submit(group, out): group for group in groups}
@@ -404,6 +425,10 @@ def ingest(
             outcomes = _collect(futures, store, out, run_id, bar)
         finally:
             bar.close()
+        retire_replaced(store, outcomes, plan.previous, run_id)
+        # Other names of the same content, after the documents' own events: a name seen before its
+        # document was ever processed would otherwise be folded into no state and lost.
+        store.append_manifest(*({**e, "run_id": run_id} for e in plan.seen))
         summary = summarize("ingest", started, time.perf_counter() - t0, outcomes, len(plan.skipped))
         store.append_manifest({"event": "run", "run_id": run_id, "at": now_iso(), "raw": raw,
                                "force": force, "extractor_version": version, **summary.as_dict()})
@@ -433,10 +458,13 @@ def rerun_document(path: str, out: str = "output", lock_timeout: float = 600.0,
     source = Path(path)
     with store.lock(timeout=lock_timeout):
         sha = file_sha256(source)
+        before = store.manifest_state().get(sha)
         try:
             outcome = run_file(source, sha, store)
         except Exception as err:  # noqa: BLE001
             outcome = _io_failure(store, source, sha, err)
+        if before is not None and before.status == "ok" and before.record_id:
+            retire_replaced(store, [outcome], {sha: before.record_id}, run_id)
         outcome["run_id"] = run_id
         summary = summarize("process", started, time.perf_counter() - t0, [outcome], 0)
         store.append_manifest(outcome, {"event": "run", "run_id": run_id, "at": now_iso(), "raw": path,

@@ -191,6 +191,25 @@ class Store:
         self.write_text(rel, text)
         return CommitResult(rid, self.path(rel), changed=True, previous=previous)
 
+    def retire_record(self, record_id: str, sha256: str) -> str | None:
+        """Move the current record `record_id` into history/ if it was made from the document
+        `sha256`: that document now has a record under another id (a new extractor version can
+        change an id), and one document must not stand in records/ twice. Returns the history
+        path, or None when there was nothing of this document to retire."""
+        rel = f"records/{record_id}.json"
+        current = self.read_text(rel)
+        if current is None:
+            return None
+        try:
+            made_from = json.loads(current)["source"]["sha256"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if made_from != sha256:
+            return None  # another document has that id now: leave it alone
+        kept = self._keep_version(record_id, current)
+        self.fs.rm(self.path(rel))
+        return kept
+
     def _keep_version(self, record_id: str, text: str) -> str:
         try:
             sha = json.loads(text)["source"]["sha256"][:12]

@@ -367,3 +367,49 @@ def test_auto_batch_size_keeps_one_task_per_document_for_everyday_runs():
 
     assert [auto_batch_size(n) for n in (0, 1, 32)] == [1, 1, 1]
     assert [auto_batch_size(n) for n in (33, 100, 500, 10_000)] == [2, 4, 16, 16]
+
+
+def test_a_record_whose_id_changes_with_the_extractor_leaves_no_stale_record(tmp_path, monkeypatch):
+    """A new extractor version may give a document another record id (0.2.0 put the authority
+    into ids): the old record moves to history, so records/ holds one record per document."""
+    from pipeline.flows import ingest, rerun_document
+
+    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+    ingest(raw=str(raw), out=str(out))
+    store = Store(str(out))
+    before = set(store.record_ids())
+    assert "kkr-hovedstaden-2026-06-16" in before
+
+    real = process_mod.build_record
+
+    def renamed(path: Path):
+        record = real(path)
+        if record.record_id == "kkr-hovedstaden-2026-06-16":
+            record.record_id = "kl-kkr-hovedstaden-2026-06-16"
+        return record
+
+    monkeypatch.setattr(process_mod, "build_record", renamed)
+    monkeypatch.setattr(extractors, "EXTRACTOR_VERSION", extractors.EXTRACTOR_VERSION + "+next")
+    ingest(raw=str(raw), out=str(out))
+    after = set(store.record_ids())
+    assert after == (before - {"kkr-hovedstaden-2026-06-16"}) | {"kl-kkr-hovedstaden-2026-06-16"}
+    assert len(store.history("kkr-hovedstaden-2026-06-16")) == 1
+    assert [e["record_id"] for e in store.manifest_entries() if e.get("event") == "retired"] == [
+        "kkr-hovedstaden-2026-06-16"]
+
+    # The manual rerun does the same when the id changes back.
+    monkeypatch.setattr(process_mod, "build_record", real)
+    rerun_document(str(raw / MINUTES.name), str(out))
+    assert "kl-kkr-hovedstaden-2026-06-16" not in store.record_ids()
+    assert "kkr-hovedstaden-2026-06-16" in store.record_ids()
+
+
+def test_a_copy_seen_in_the_first_run_is_kept_as_another_name(tmp_path):
+    from pipeline.flows import ingest
+
+    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+    shutil.copy(raw / MINUTES.name, raw / "kopi.txt")
+    ingest(raw=str(raw), out=str(out))
+    state = Store(str(out)).manifest_state()
+    doc = next(d for d in state.values() if d.record_id == "kkr-hovedstaden-2026-06-16")
+    assert sorted(Path(p).name for p in doc.paths) == sorted([MINUTES.name, "kopi.txt"])
