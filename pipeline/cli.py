@@ -13,12 +13,6 @@ from pipeline.errors import DocumentError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referat: minutes of public meetings to JSON records.")
 
 
-def _inputs(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [path]
-
-
 def _prefect():
     """Set referat's offline Prefect defaults before the flows (and prefect) are imported."""
     from pipeline import prefect_env
@@ -78,14 +72,14 @@ def process(
     env = _prefect()
     if orchestrate is None:
         orchestrate = bool(os.environ.get("PREFECT_API_URL"))
-    from pipeline.flows import process_document, rerun_document
+    from pipeline.flows import process_document, rerun_document, scan_inbox
     from pipeline.store import Store
 
     rerun = process_document if orchestrate else rerun_document
     store = Store(out)
     failed = 0
     with env.fast_flow_runs():
-        for file in _inputs(path):
+        for file in scan_inbox(path):  # the files `ingest` would see
             outcome = rerun(path=str(file), out=out)
             if outcome["event"] != "processed":
                 failed += 1
