@@ -40,7 +40,9 @@ HYPHEN_INWORD = regex.compile(r"(?<![\p{L}-])(\p{L}+)-(\p{Ll}+)(?![\p{L}-])")
 HYPHEN_EOL = regex.compile(r"(?<=\p{L}\p{Ll})-$")
 NEXT_FRAGMENT = regex.compile(r"^(\p{Ll}+)([.,;:!?)]*)(?:\s+|$)")
 # Words that follow a suspended-compound hyphen: "beredskabs- og samfundssikkerhed".
-CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "men", "end", "såvel", "hhv", "resp", "&"})
+# (Swedish, German, English and French ones too: PDFs from other countries' councils arrive.)
+CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "men", "end", "såvel", "hhv", "resp", "&",
+                          "and", "or", "und", "oder", "och", "et", "ou"})
 
 # Running page furniture. Digits are folded to '#' before lines are compared.
 PAGE_NUMBER = regex.compile(

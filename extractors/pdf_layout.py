@@ -16,13 +16,11 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from extractors.normalize import CONJUNCTIONS
 from extractors.tables import RawTable
 
 # A suspended compound ("beredskabs- og samfundssikkerhed") keeps its hyphen and its space.
-SUSPENDED_NEXT = {
-    "og", "eller", "samt", "til", "men", "som", "end", "and", "or", "und", "oder", "och", "eller",
-    "et", "ou", "&",
-}
+SUSPENDED_NEXT = CONJUNCTIONS
 _BULLETS = ("- ", "– ", "• ", "▪ ", "● ", "◦ ", "-\t", "•\t")
 
 
