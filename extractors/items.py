@@ -139,22 +139,41 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     break
         agenda.toc_only.extend(pending)
         if agenda.headings:
+            # Items the TOC left out at the end ("5. Eventuelt" added after it was made) are read
+            # from the text, continuing the sequence of the last heading it matched.
+            last = agenda.headings[-1]
+            agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern,
+                                                  start=last.line, previous=_number(last.number)))
             _apply_access_runs(agenda, lines, profile)
             return agenda
         # A TOC whose entries match no heading (another numbering in the text): read the text alone.
         agenda = Agenda()
 
-    previous: tuple[int, ...] | None = None
+    agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None))
+    _apply_access_runs(agenda, lines, profile)
+    return agenda
+
+
+def _number(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split("."))
+
+
+def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool], skip: set[int],
+                   pattern: regex.Pattern, start: int, previous: tuple[int, ...] | None) -> list[Heading]:
+    """Headings found by their numbering alone, from 0-based line `start` on: each continues the
+    sequence of the one before and has evidence after it."""
+    headings: list[Heading] = []
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
-    for index, line in enumerate(lines):
+    for index in range(start, len(lines)):
+        line = lines[index]
         if index in skip:
             continue
         prior, previous_text_line = previous_text_line, (index if line.strip() else previous_text_line)
         cand = _parse_candidate(line, pattern, profile)
         if cand is None:
             continue
-        number = tuple(int(p) for p in cand.number.split("."))
+        number = _number(cand.number)
         # Right after a numbered line that is not a heading, this is the next entry of a list.
         in_list = prior is not None and prior in rejected
         if (in_list or (previous is not None and number not in _successors(previous))
@@ -162,10 +181,9 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             rejected.add(index)
             continue
         cand.line = index + 1
-        agenda.headings.append(cand)
+        headings.append(cand)
         previous = number
-    _apply_access_runs(agenda, lines, profile)
-    return agenda
+    return headings
 
 
 def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile) -> None:

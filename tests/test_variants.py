@@ -270,3 +270,51 @@ def test_form_feeds_and_minus_signs():
     assert lines == ["Side et", "Side to stadig", "-3,5 pct."]  # line numbers stay the source's
     assert parse_number("÷ 520") == (-520.0, None)
     assert parse_number("\u22123,5 pct.") == (-3.5, "pct.")
+
+
+def test_item_missing_from_the_end_of_the_toc_is_read_from_the_text():
+    text = """Referat
+
+KKR Nordjylland
+
+Dato: 20-06-2026 09:30
+
+1. Godkendelse af dagsorden\t2
+2. Regional udvikling\t3
+3. Trafik\t4
+
+1. Godkendelse af dagsorden
+
+SAG-2026-00001 abc
+
+Beslutning
+Godkendt.
+
+2. Regional udvikling
+
+SAG-2026-00002 abc
+
+Beslutning
+KKR Nordjylland tog orienteringen til efterretning.
+
+3. Trafik
+
+SAG-2026-00003 abc
+
+Sagsfremstilling
+Der er tre indsatser:
+
+1. Busser
+2. Tog
+
+Beslutning
+Godkendt.
+
+4. Eventuelt
+
+Beslutning
+Intet.
+"""
+    record = record_from_text(text)
+    assert [(i.number, i.toc_page) for i in record.items] == [("1", 2), ("2", 3), ("3", 4), ("4", None)]
+    assert [i.decision.outcome for i in record.items] == ["approved", "noted", "approved", "none"]
