@@ -7,14 +7,12 @@ hyphenated across a line break is rejoined on the first line and removed from th
 
 from __future__ import annotations
 
-import gzip
 import html
-import json
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import regex
+
+from extractors.lexicon import danish_word_forms
 
 # --- Patterns, one concern each -------------------------------------------------------------
 
@@ -60,17 +58,6 @@ class NormalizedText:
     lines: list[str]
     # 1-based lines blanked as running headers/footers.
     furniture_lines: list[int] = field(default_factory=list)
-
-
-@lru_cache(maxsize=1)
-def danish_word_forms() -> frozenset[str]:
-    """Lowercased Danish word forms from spacy-lookups-data's lemma table (ships in the wheel)."""
-    import spacy_lookups_data
-
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "da_lemma_lookup.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        table = json.load(handle)
-    return frozenset(word.lower() for pair in table.items() for word in pair)
 
 
 def clean_markup(line: str) -> str:

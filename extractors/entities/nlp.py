@@ -33,7 +33,6 @@ from functools import lru_cache
 import numpy
 import spacy
 from spacy.language import Language
-from spacy.lookups import load_lookups
 from spacy.matcher import Matcher
 from spacy.attrs import ENT_TYPE, LEMMA, NORM, SENT_START
 from spacy.symbols import ORTH
@@ -41,6 +40,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from extractors.entities.gazetteer import Gazetteer, genitive, load
+from extractors.lexicon import danish_lemmas
 from extractors.entities.normalise import MONTH_WORDS, PHASES, SEASONS, parse_date
 
 if not Doc.has_extension("acronyms"):
@@ -70,8 +70,7 @@ def merge_ents(doc: Doc, spans: list[Span], *, prefer_new: bool = False) -> None
 
 @Language.factory("referat_da_norm")
 def make_norm(nlp: Language, name: str):
-    table = load_lookups("da", ["lemma_lookup"]).get_table("lemma_lookup")
-    return NormComponent(table)
+    return NormComponent(danish_lemmas())  # the table normalisation also reads: loaded once
 
 
 class NormComponent:
