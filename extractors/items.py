@@ -70,7 +70,6 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     rest = m["rest"].strip()
     items = profile.section("items")
     closed = profile.compile(rf"(?:{'|'.join(items['closed_markers'])})")
-    public = profile.compile(rf"(?:{'|'.join(items['public_markers'])})")
     access = "public"
     pre = (m["pre"] or "").strip()
     marked = bool(pre)
@@ -177,7 +176,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
         # Right after a numbered line that is not a heading, this is the next entry of a list.
         in_list = prior is not None and prior in rejected
         if (in_list or (previous is not None and number not in _successors(previous))
-                or not _has_item_evidence(lines, index, is_evidence, pattern, profile)):
+                or not _has_item_evidence(lines, index, cand.number, is_evidence, pattern, profile)):
             rejected.add(index)
             continue
         cand.line = index + 1
@@ -210,13 +209,12 @@ def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str
             heading.title, heading.title_lines = joined, 2
 
 
-def _has_item_evidence(lines: list[str], index: int, is_evidence: Callable[[str], bool],
+def _has_item_evidence(lines: list[str], index: int, number: str, is_evidence: Callable[[str], bool],
                        pattern: regex.Pattern, profile: Profile) -> bool:
     """A heading without a TOC is real if a case number or a part heading follows within a few
     non-empty lines, before any other heading. A heading directly followed by its own first
     sub-item ("3." then "3.1.") is a section heading. A bare list of numbered titles (an agenda
     overview at the top) has no evidence and is passed over."""
-    number = _parse_candidate(lines[index], pattern, profile).number
     seen = 0
     for line in lines[index + 1:]:
         if not line.strip():
