@@ -140,10 +140,8 @@ def test_extractor_version_change_reprocesses_and_force_reprocesses_all(tmp_path
     assert ingest(raw=str(raw), out=str(out))["skipped"] == 6
 
 
-def test_io_errors_are_retried_parse_errors_are_not(tmp_path, monkeypatch):
-    from pipeline.flows import ingest
-
-    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+def _first_read_of_minutes_fails(monkeypatch) -> Counter[str]:
+    """Make build_record raise an OSError the first time it reads the minutes; count the calls."""
     real = process_mod.build_record
     calls: Counter[str] = Counter()
 
@@ -154,6 +152,14 @@ def test_io_errors_are_retried_parse_errors_are_not(tmp_path, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(process_mod, "build_record", flaky)
+    return calls
+
+
+def test_io_errors_are_retried_parse_errors_are_not(tmp_path, monkeypatch):
+    from pipeline.flows import ingest
+
+    raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
+    calls = _first_read_of_minutes_fails(monkeypatch)
     summary = ingest(raw=str(raw), out=str(out))
     assert summary["processed"] == 5 and summary["failed"] == 1
     assert calls[MINUTES.name] == 2, "an I/O error is retried"
@@ -165,15 +171,7 @@ def test_batches_give_the_same_store_and_retry_only_the_document_with_an_io_erro
 
     raw = make_inbox(tmp_path / "raw")
     real = process_mod.build_record
-    calls: Counter[str] = Counter()
-
-    def flaky(path: Path):
-        calls[path.name] += 1
-        if path.name == MINUTES.name and calls[path.name] == 1:
-            raise OSError("disk hiccup")
-        return real(path)
-
-    monkeypatch.setattr(process_mod, "build_record", flaky)
+    calls = _first_read_of_minutes_fails(monkeypatch)
     summary = ingest(raw=str(raw), out=str(tmp_path / "batched"), batch_size=4)
     assert (summary["processed"], summary["not_minutes"], summary["failed"]) == (5, 4, 1)
     assert calls[MINUTES.name] == 2 and set(calls.values()) == {1, 2} and sum(calls.values()) == 7
