@@ -75,10 +75,6 @@ def parse_percent(text: str) -> dict:
     return {"value": value, "unit": "pct."}
 
 
-def _year(tok: str) -> int | None:
-    return int(tok) if re.fullmatch(r"(?:19|20)\d\d", tok) else None
-
-
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
