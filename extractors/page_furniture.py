@@ -16,6 +16,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+# How many lines at the top (and at the bottom) of a page may be running header (footer). Header
+# blocks of meeting systems run to five or six lines (eDoc: body, `Referat`, `Åbent referat`,
+# `Dato: 04.12.2012`, `Side 3`). A page's block ends at its first line that is not furniture, so
+# a generous depth cannot cut body text out of the middle of a page; it only lets a deep block be
+# found whole instead of leaving its last lines in the text.
+DEPTH = 8
+
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _ROMAN_PAGE = re.compile(r"^[ivxlc]+$")
@@ -38,13 +45,15 @@ def furniture_key(text: str) -> str:
 
 class _KeyStats:
     """How often a candidate line was seen, and whether its numbers behave like a running line's:
-    fixed (a date, "af 40") or counting the pages (a page number), kept incrementally."""
+    fixed (a date, "af 40") or counting the pages (a page number), kept incrementally. Most
+    candidates (body lines) are seen once: their numbers are only counted from a second sighting."""
 
-    __slots__ = ("pages", "last_page", "offsets", "values", "best_offset", "best_value", "width")
+    __slots__ = ("pages", "last_page", "first", "offsets", "values", "best_offset", "best_value", "width")
 
     def __init__(self):
         self.pages = 0
         self.last_page = -1
+        self.first: tuple[int, tuple[int, ...]] | None = None
         self.offsets: list[Counter] = []
         self.values: list[Counter] = []
         self.best_offset: list[int] = []
@@ -56,6 +65,15 @@ class _KeyStats:
             return
         self.last_page = page
         self.pages += 1
+        if self.pages == 1:
+            self.first = (page, nums)
+            return
+        if self.first is not None:
+            first, self.first = self.first, None
+            self._count(*first)
+        self._count(page, nums)
+
+    def _count(self, page: int, nums: tuple[int, ...]) -> None:
         if self.width is None:
             self.width = len(nums)
             self.offsets = [Counter() for _ in nums]
@@ -72,6 +90,8 @@ class _KeyStats:
             self.best_value[j] = max(self.best_value[j], v[nums[j]])
 
     def numbering_ok(self, share: float = 0.8) -> bool:
+        if self.first is not None:  # seen on one page only
+            return not self.first[1]
         if not self.width:
             return True
         need = share * self.pages
@@ -97,7 +117,7 @@ class FurnitureTracker:
     not furniture (likewise its footer block from the bottom), so body text is never cut from the
     middle of a page."""
 
-    def __init__(self, depth: int = 3, min_share: float = 0.5, y_tolerance: float = 6.0):
+    def __init__(self, depth: int = DEPTH, min_share: float = 0.5, y_tolerance: float = 6.0):
         self.depth = depth
         self.min_share = min_share
         self.y_tolerance = y_tolerance
@@ -110,12 +130,17 @@ class FurnitureTracker:
     def add(self, lines: list[PageLine]) -> None:
         page = self.pages
         self.pages += 1
+        seen: dict[int, tuple[str, int, tuple[int, ...]]] = {}  # a line in both regions: read once
         for region, idxs in _regions(len(lines), self.depth):
             for i in idxs:
-                r, text, band = self._key(region, lines[i])
-                nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6]) if "#" in text else ()
+                got = seen.get(i)
+                if got is None:
+                    _, text, band = self._key(region, lines[i])
+                    nums = tuple(int(d) for d in _DIGITS.findall(lines[i].text)[:6]) if "#" in text else ()
+                    got = seen[i] = (text, band, nums)
+                text, band, nums = got
                 # count a line in its height band and the neighbouring band, once per page
-                for kk in ((r, text, band), (r, text, band + 1)):
+                for kk in ((region, text, band), (region, text, band + 1)):
                     stats = self.stats.get(kk)
                     if stats is None:
                         stats = self.stats[kk] = _KeyStats()
@@ -147,7 +172,7 @@ class FurnitureTracker:
 def find_furniture(
     pages: list[list[PageLine]],
     *,
-    depth: int = 3,
+    depth: int = DEPTH,
     min_share: float = 0.5,
     y_tolerance: float = 6.0,
 ) -> list[set[int]]:

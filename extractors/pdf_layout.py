@@ -4,7 +4,9 @@ The text a PDF yields should read like the text fixture the same minutes would g
 per line (lines wrapped by the layout joined, also across page breaks), headings and list entries on
 their own lines, a blank line between paragraphs, words hyphenated at a line end rejoined, columns
 laid out without rules separated by tabs (as in the text fixtures), and tables found by layout left
-out with one placeholder line where they stood.
+out with one placeholder line where they stood. Some "tables" are not tables to a reader: a list of
+lettered points laid out in two columns is text (`is_list_table`), and a table of contents drawn
+as a ruled table becomes TOC lines `<number> <title>\t<page>` (`toc_rows`).
 
 Coordinates: `top`/`baseline` grow downwards from the top of the page, in points.
 """
@@ -21,7 +23,13 @@ from extractors.tables import RawTable
 
 # A suspended compound ("beredskabs- og samfundssikkerhed") keeps its hyphen and its space.
 SUSPENDED_NEXT = CONJUNCTIONS
-_BULLETS = ("- ", "– ", "• ", "▪ ", "● ", "◦ ", "-\t", "•\t")
+# What opens a bulleted line; a line that opens with one is never the tail of the line above. Word's
+# second-level bullet is a lowercase `o` (Courier New), and symbol-font bullets come through as
+# private-use characters.
+_BULLETS = (
+    "- ", "– ", "• ", "▪ ", "● ", "◦ ", "o ", "■ ", "□ ", "➢ ", "► ", "* ",
+    "\uf0b7 ", "\uf0a7 ", "\uf0d8 ", "\uf076 ", "-\t", "•\t", "o\t",
+)
 
 
 @dataclass(slots=True)
@@ -37,6 +45,8 @@ class Line:
     table: int | None = None  # index into the document's tables for a placeholder
     first_word: float = 0.0  # width of the first word (0: estimate from the text)
     edge: float = 0.0  # where full lines of its column end, when it is in a column (0: the page's)
+    style0: int = 0  # text style of its first character (bold, colour, underline), 0 unknown
+    style1: int = 0  # ... and of its last character (the loader packs them: pipeline.pdf._style)
 
 
 @dataclass
@@ -51,6 +61,8 @@ class PageTable:
     x1: float
     end_page: int | None = None
     col_edges: list[float] = field(default_factory=list)
+    toc: "TocRows | None" = None  # the table read as TOC entries, when its rows are shaped like them
+    row_bounds: list[tuple[float, float]] = field(default_factory=list)  # (top, bottom) of each row
 
 
 # --- columns ----------------------------------------------------------------------------------
@@ -67,6 +79,115 @@ def column_breaks(gaps: list[float], size: float, wide_line: bool) -> list[int]:
     if len(gaps) > 1:
         gap_min = max(gap_min, 2.5 * sorted(gaps)[(len(gaps) - 1) // 2])
     return [i for i, gap in enumerate(gaps) if gap >= gap_min]
+
+
+# --- lists and tables of contents laid out as tables ----------------------------------------------
+
+# What stands in the first column of a list laid out as a table: a letter or number with a dot or
+# a parenthesis ("a.", "B)", "(c)", "1)", "2.", "iv."), a section number ("1.1"), or one bullet
+# sign ("-", "•", a symbol font's private-use bullet).
+ENUMERATOR = re.compile(r"^(?:\(?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,5})[.)]|\d{1,3}(?:\.\d{1,3})+\.?|[^\w\s])$")
+
+
+def is_list_table(rows: list[list[str]]) -> bool:
+    """Is this 'table' a list of lettered or numbered points laid out in two columns?
+
+    Meeting systems (eDoc, Word templates) set points `a.`, `b.` or `A)`, `B)` as a two-column
+    table, often without visible rules: the first column holds only the enumerators, the second the
+    text. A reader sees a list, not a table, so it is read as text. Rule: at most two columns, every
+    non-empty first cell an enumerator, and at least half of the rows carry one (a row without one
+    continues the point above it)."""
+    rows = [[c.strip() for c in r] for r in rows]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return False
+    marked = 0
+    for r in rows:
+        while r and not r[-1]:
+            r.pop()
+        if len(r) > 2:
+            return False
+        if r[0]:
+            if not ENUMERATOR.match(r[0]):
+                return False
+            marked += 1
+    return marked >= max(1, (len(rows) + 1) // 2)
+
+
+@dataclass
+class TocRows:
+    """A table read as a table of contents: one text line per entry, `<number> <title>\t<page>`
+    (`<title>\t<page>` when it has no number), rows without a page (column headings, a section
+    such as `Lukket punkt`) as plain lines."""
+
+    lines: list[str]
+    first_page: int
+    last_page: int
+    numbered: int  # entries with an item number
+    header: list[list[str]] = field(default_factory=list)  # heading rows before the first entry
+
+
+_PAGE_NO = re.compile(r"^\d{1,4}$")
+_ITEM_NO = re.compile(r"^(?:(?:punkt|pkt\.)\s*)?(?:\d{1,3}(?:\.\d{1,3}){0,3}\.?|\d{1,3}\)|[A-Za-z][.)])$", re.I)
+_NUMBERED_TITLE = re.compile(r"^(?:(?:punkt|pkt\.)\s*)?\d{1,3}(?:\.\d{1,3}){0,3}\.?\s+\S", re.I)
+_LEADERS = re.compile(r"(?:\s*[.·_]){3,}\s*$|\s*…+\s*$")
+
+
+def toc_rows(rows: list[list[str]], page: int = 1, page_count: int | None = None) -> TocRows | None:
+    """The rows of a ruled table read as TOC entries, or None when they are not shaped like them.
+
+    Structure, not words: the last column holds only page numbers (three digits at most, or up to
+    the document's page count; never before the page the table is on; non-decreasing down the
+    table: a TOC may cite the pages of a larger document than this PDF, but a column of years is
+    no page column); the columns before it are a title, or an item number and a title. Rows before
+    the first entry that hold no page number are headings (a title row, column headings); later,
+    a row with a single cell is a section heading inside the TOC (`Lukket dagsorden`) and a number
+    and title without a page an entry whose page is missing. Dot leaders at the end of a title are
+    dropped (the tab stands for them)."""
+    ncols = max((len(r) for r in rows), default=0)
+    if not 2 <= ncols <= 3:
+        return None
+    lines: list[str] = []
+    pages: list[int] = []
+    numbered = 0
+    header: list[list[str]] = []
+    for row in rows:
+        cells = [c.strip() for c in row] + [""] * (ncols - len(row))
+        texts = [c for c in cells if c]
+        if not texts:
+            continue
+        last = cells[-1]
+        if not _PAGE_NO.match(last):
+            if not pages:
+                header.append(cells)
+            elif last:
+                return None
+            elif len(texts) == 2 and ncols == 3 and not _ITEM_NO.match(texts[0]):
+                return None
+            lines.append(" ".join(texts))
+            continue
+        n = int(last)
+        if n < max(page, 1) or (n > 999 and not (page_count and n <= page_count)) or (pages and n < pages[-1]):
+            return None
+        label = [c for c in cells[:-1] if c]
+        if len(label) == 2:
+            number, title = label
+            if not _ITEM_NO.match(number):
+                return None
+            numbered += 1
+        elif len(label) == 1:
+            number, title = None, label[0]
+            numbered += bool(_NUMBERED_TITLE.match(title))
+        else:
+            return None
+        title = _LEADERS.sub("", title)
+        if not any(ch.isalpha() for ch in title):
+            return None
+        lines.append(f"{number} {title}\t{n}" if number else f"{title}\t{n}")
+        pages.append(n)
+    if not pages:
+        return None
+    return TocRows(lines, pages[0], pages[-1], numbered, header)
 
 
 # --- hyphenation -------------------------------------------------------------------------------
@@ -162,6 +283,21 @@ def right_edge(lines: list[Line], page_width: float | None = None) -> float:
     return edge
 
 
+def text_bottom(lines: list[Line]) -> float | None:
+    """Where the text of a full page ends (the baseline of its last line), or None with fewer
+    than two pages to tell: the upper quartile of the pages' last body lines, so that a page that
+    ends early (before a heading kept with its text, at the end of the document) or one stray low
+    line does not set it. `lines` must be body text, running headers and footers removed."""
+    last: dict[int, float] = {}
+    for ln in lines:
+        if ln.table is None and ln.text.strip():
+            last[ln.page] = max(last.get(ln.page, ln.baseline), ln.baseline)
+    if len(last) < 2:
+        return None
+    ends = sorted(last.values())
+    return ends[math.ceil(0.75 * (len(ends) - 1))]
+
+
 def _first_word_width(line: Line) -> float:
     if line.first_word > 0:
         return line.first_word
@@ -207,8 +343,8 @@ class Assembler:
     margin) come from a sample of the document's lines (`calibrated`); the vocabulary that settles
     doubtful hyphenations grows with every line it `learn`s."""
 
-    def __init__(self, lead: float, edge: float, left: float):
-        self.lead, self.edge, self.left = lead, edge, left
+    def __init__(self, lead: float, edge: float, left: float, bottom: float | None = None):
+        self.lead, self.edge, self.left, self.bottom = lead, edge, left, bottom
         self.lexicon: set[str] = set()
         self.out_lines: list[str] = []
         self.out_pages: list[int] = []
@@ -220,6 +356,9 @@ class Assembler:
         self.cur_end_page = 0
         self.prev: Line | None = None
         self.prev_table: PageTable | None = None
+        self.toc_table: PageTable | None = None  # the last table emitted as TOC lines ...
+        self.toc_line: Line | None = None  # ... and its placeholder, to tell its continuation
+        self.blank_next = False  # a blank line before the next paragraph (after TOC lines)
 
     @classmethod
     def calibrated(cls, sample: list[Line], page_width: float | None = None) -> "Assembler":
@@ -227,6 +366,7 @@ class Assembler:
             body_leading(sample),
             right_edge(sample, page_width),
             min((ln.x0 for ln in sample if ln.table is None), default=0.0),
+            text_bottom(sample),
         )
 
     def learn(self, lines: list[Line]) -> None:
@@ -242,6 +382,9 @@ class Assembler:
     def feed(self, ln: Line, table: PageTable | None = None) -> None:
         prev = self.prev
         if table is not None:
+            if table.toc is not None and self._is_toc(ln, table):
+                self._emit_toc(ln, table)
+                return
             if (
                 self.raw_tables
                 and prev is not None
@@ -260,6 +403,7 @@ class Assembler:
                 self.out_pages.append(ln.page)
                 self.out_end_pages.append(table.end_page or table.page)
             lineno = len(out)  # the placeholder blank line, 1-based
+            self.blank_next = False
             self.placeholders.add(lineno)
             self.raw_tables.append(
                 RawTable(
@@ -276,9 +420,14 @@ class Assembler:
         if not text:
             return
         if self.cur is None:  # start of the document, or right after a table
+            if self.blank_next:
+                self.out_lines.append("")
+                self.out_pages.append(ln.page)
+                self.out_end_pages.append(ln.page)
+                self.blank_next = False
             self.cur, self.cur_page, self.cur_end_page, self.prev = text, ln.page, ln.page, ln
             return
-        brk = _break_between(prev, ln, self.lead, self.edge, self.left)
+        brk = _break_between(prev, ln, self.lead, self.edge, self.left, self.bottom)
         if brk == "join":
             self.cur = join_hyphenated(self.cur, text, self.lexicon) if self.cur.endswith("-") else f"{self.cur} {text}"
             self.cur_end_page = ln.page
@@ -291,23 +440,109 @@ class Assembler:
             self.cur, self.cur_page, self.cur_end_page = text, ln.page, ln.page
         self.prev = ln
 
+    def _is_toc(self, ln: Line, table: PageTable) -> bool:
+        """A ruled table shaped like a TOC (see `toc_rows`) with at least three numbered entries,
+        or the rest of the one just emitted, continued at the top of the next page."""
+        toc = table.toc
+        if toc.numbered >= 3:
+            return True
+        before = self.toc_table
+        return (
+            before is not None
+            and self.prev is self.toc_line
+            and ln.page == self.prev.page + 1
+            and _continues(before, table)
+            and toc.first_page >= before.toc.last_page
+        )
+
+    def _emit_toc(self, ln: Line, table: PageTable) -> None:
+        """The TOC table as text lines, one per entry, as the text extractors read a TOC; a
+        heading row repeated on the next page is left out."""
+        continued = self.prev is self.toc_line and self.toc_table is not None
+        lines = table.toc.lines
+        if continued and table.toc.header and table.toc.header == self.toc_table.toc.header:
+            lines = lines[len(table.toc.header):]
+        self._flush()
+        out = self.out_lines
+        if out and out[-1] != "" and not continued:
+            out.append("")
+            self.out_pages.append(ln.page)
+            self.out_end_pages.append(ln.page)
+        for text in lines:
+            out.append(text)
+            self.out_pages.append(ln.page)
+            self.out_end_pages.append(ln.page)
+        self.toc_table, self.toc_line = table, ln
+        self.prev, self.prev_table = ln, None  # no data table goes on from here
+        self.blank_next = True
+
     def finish(self) -> tuple[str, list[int], list[RawTable]]:
         self._flush()
         return "\n".join(self.out_lines), self.out_pages, self.raw_tables
 
 
-def _break_between(a: Line, b: Line, lead: float, edge: float, left: float) -> str:
-    """'join' (same paragraph, wrapped), 'line' (new line, same block) or 'para' (blank line)."""
+def _break_between(
+    a: Line, b: Line, lead: float, edge: float, left: float, bottom: float | None = None
+) -> str:
+    """'join' (same paragraph, wrapped), 'line' (new line, same block) or 'para' (blank line).
+
+    A full line `a` is joined with `b` unless `b` visibly starts something new (`_starts_anew`).
+    Across a page break (or to the top of the next column) only a full line continues, and after
+    a line that ends a sentence only when the page was full too: a page that ends higher than
+    full pages do was broken on purpose (a heading kept with its text, a new paragraph that did
+    not fit), so what follows is a new paragraph (`_page_was_full`)."""
     if a.page != b.page or (b.baseline < a.baseline and b.x0 >= a.x1):
-        # across a page break (or to the top of the next column) only a full line continues
-        return "join" if _is_wrapped(a, b, edge, left) else "para"
+        if not _is_wrapped(a, b, edge, left) or _starts_anew(a, b):
+            return "para"
+        if _ends_sentence(a.text) and not b.text.lstrip()[:1].islower() and not _page_was_full(a, bottom, lead):
+            return "para"
+        return "join"
     gap = b.baseline - a.baseline
     size = max(a.size, b.size)
     if gap < 0 or gap > lead * size * 1.35 + 0.5:
         return "para"
     if abs(a.size - b.size) > 0.5:
         return "para"
-    return "join" if _is_wrapped(a, b, edge, left) else "line"
+    return "join" if _is_wrapped(a, b, edge, left) and not _starts_anew(a, b) else "line"
+
+
+_SENTENCE_END = re.compile(r"[.!?:][)\"”’»]*$")
+_NUMBERED_HEADING = re.compile(r"^\d{1,3}(?:\.\d{1,3}){0,3}\.?\s+(\S)")
+_LIST_POINT = re.compile(r"^(?:\d{1,3}\)|[A-Za-z][.)]|\([0-9A-Za-z]{1,3}\))\s+\S")
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+def _opens_block(text: str) -> bool:
+    """A numbered heading (`1.2 Status`, `3. Eventuelt`, `2 GetOrganized`: a number, then a
+    capital), a lettered or numbered point (`a. `, `B) `, `2) `) or a short label ending in a
+    colon (`Referat:`, `Kendte fejl:`)."""
+    text = text.strip()
+    m = _NUMBERED_HEADING.match(text)
+    if (m and m.group(1).isupper()) or _LIST_POINT.match(text):
+        return True
+    return text.endswith(":") and len(text) <= 40 and text.count(" ") <= 3
+
+
+def _starts_anew(a: Line, b: Line) -> bool:
+    """Does `b` start something new even though `a` is full? Rules:
+    - the text style changes at the break (bold to regular, black to grey or red: a heading and
+      its text, a note added in colour), except inside a word hyphenated at the line end;
+    - `a` ends a sentence (or a colon) and `b` opens a block (`_opens_block`): a heading, a list
+      point or a label does not continue the sentence before it."""
+    if a.style1 and b.style0 and a.style1 != b.style0:
+        if not (a.text.endswith("-") and b.text.lstrip()[:1].islower()):
+            return True
+    return _ends_sentence(a.text) and _opens_block(b.text)
+
+
+def _page_was_full(a: Line, bottom: float | None, lead: float) -> bool:
+    """Is `a`, the last line of its page, where a full page's text ends? Unknown (no measure of
+    full pages) counts as full. Widow control may move one line to the next page, hence 1.5 lines
+    of slack."""
+    return bottom is None or a.baseline >= bottom - 1.5 * lead * a.size
 
 
 def _continues(a: PageTable, b: PageTable) -> bool:

@@ -25,6 +25,9 @@ class LoadedText:
     tables: list[RawTable] = field(default_factory=list)
     # (code, message) of what the loader could not read, e.g. ("image_only_pages", "page(s) 3 ...").
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # The running headers and footers the loader left out of `text`, each once (they may name the
+    # authority: "Ballerup Kommune · Side 3").
+    furniture: list[str] = field(default_factory=list)
 
 
 def sha256_of(data: bytes) -> str:

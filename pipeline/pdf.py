@@ -7,7 +7,10 @@ to pdfplumber's table finder fed those same edges (pdfplumber's own per-characte
 slow part, is never run). Cells take their text from pdfium, and the text lines inside a table are
 left out of the text. Columns laid out without rules (a TOC, a small two-column block) are told by
 wide gaps between words and come out tab-separated, like in the text fixtures; a page set in two
-text columns is read column by column.
+text columns is read column by column. A ruled "table" that is a list of lettered points stays
+text, one that is a table of contents becomes TOC lines (extractors/pdf_layout). Each line also
+carries the style of its first and last character (bold, fill colour, underline: a few pdfium
+look-ups per line), which tells a heading or a note from the text it stands over.
 
 Pages are streamed: each is read, assembled into the text and dropped (after a short calibration
 window), so memory holds the output but not the document's layout. The parse runs in a child
@@ -21,6 +24,7 @@ then).
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import gc
 import multiprocessing
@@ -35,8 +39,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 from pdfplumber.table import TableFinder
 
-from extractors.page_furniture import FurnitureTracker, PageLine
+from extractors.page_furniture import DEPTH as FURNITURE_DEPTH  # header/footer lines looked at per page
+from extractors.page_furniture import FurnitureTracker, PageLine, furniture_key
 from extractors.pdf_layout import (
+    ENUMERATOR,
     Assembler,
     Line,
     PageTable,
@@ -44,8 +50,10 @@ from extractors.pdf_layout import (
     column_order,
     find_gutter,
     grid_tables,
+    is_list_table,
     join_hyphenated,
     merge_rules,
+    toc_rows,
 )
 from pipeline import errors
 from pipeline.errors import (
@@ -210,6 +218,7 @@ class _Page:
     images: int
     width: float = 0.0
     candidates: list[Line] | None = None
+    body: list[Line] | None = None  # its lines without running headers and footers
 
 
 def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, deadline: float | None = None) -> LoadedText:
@@ -257,7 +266,7 @@ def _parse(data: bytes, name: str, max_pages: int, deadline: float | None) -> Lo
 
 
 CALIBRATION_PAGES = 8  # pages read before the first is assembled (layout measures, furniture)
-FURNITURE_DEPTH = 3  # header and footer candidates: the first and last lines of a page
+MAX_FURNITURE = 40  # distinct running header/footer lines kept for the record
 
 
 class _Streamer:
@@ -271,6 +280,8 @@ class _Streamer:
         self.chars = 0
         self.image_pages = 0
         self.image_only: list[int] = []  # 1-based pages that are pictures with (almost) no text
+        self.furniture: list[str] = []  # the distinct running header and footer lines left out
+        self._furniture_keys: set[str] = set()  # ... told apart without their numbers ("Side 3")
         self.width = 0.0
 
     def add(self, page: _Page, last: bool, number: int = 0) -> None:
@@ -289,23 +300,36 @@ class _Streamer:
             return
         self.window.append(page)
         if len(self.window) >= CALIBRATION_PAGES or last:
-            sample = [ln for p in self.window for ln in p.lines]
+            # the layout measures come from body text: a running header set apart from the text
+            # (right of its margin, below its last line) would make full lines look short
+            for p in self.window:
+                p.body = self._body(p)
+            sample = [ln for p in self.window for ln in p.body]
             self.asm = Assembler.calibrated(sample, self.width)
             self.asm.learn(sample)
             window, self.window = self.window, None
             for p in window:
                 self._emit(p)
 
-    def _emit(self, page: _Page) -> None:
+    def _body(self, page: _Page) -> list[Line]:
         cands = page.candidates
         drop = self.tracker.furniture([PageLine(ln.text, ln.baseline) for ln in cands])
         dropped = {id(cands[i]) for i in drop}
-        body = [ln for ln in page.lines if ln.table is not None or id(ln) not in dropped]
+        for i in drop:  # kept once each, for the record (a footer may name the authority)
+            text = cands[i].text.strip()
+            key = furniture_key(text)
+            if text and key not in self._furniture_keys and len(self.furniture) < MAX_FURNITURE:
+                self._furniture_keys.add(key)
+                self.furniture.append(text)
+        return [ln for ln in page.lines if ln.table is not None or id(ln) not in dropped]
+
+    def _emit(self, page: _Page) -> None:
+        body = page.body if page.body is not None else self._body(page)
         asm = self.asm
         asm.learn(body)
         for ln in body:
             asm.feed(ln, page.tables[ln.table] if ln.table is not None else None)
-        page.lines = page.tables = page.candidates = None  # done with this page's layout
+        page.lines = page.tables = page.candidates = page.body = None  # done with this page's layout
 
 
 def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
@@ -343,6 +367,7 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
         line_end_pages=streamer.asm.out_end_pages,
         tables=raw_tables,
         warnings=_page_warnings(broken, streamer.image_only),
+        furniture=streamer.furniture,
     )
 
 
@@ -376,6 +401,33 @@ def _char_box(raw, tp, i: int) -> tuple[float, float, float, float]:
     return _d[0].value, _d[1].value, _d[2].value, _d[3].value
 
 
+_red, _green, _blue, _alpha = (ctypes.c_uint() for _ in range(4))
+_red_ref, _green_ref, _blue_ref, _alpha_ref = (ctypes.byref(v) for v in (_red, _green, _blue, _alpha))
+_font_name = ctypes.create_string_buffer(128)
+_font_flags = ctypes.c_int()
+_font_flags_ref = ctypes.byref(_font_flags)
+_get_fill = pdfium_raw.FPDFText_GetFillColor
+_get_font = pdfium_raw.FPDFText_GetFontInfo
+_FORCE_BOLD = 1 << 18  # PDF font descriptor flag
+_BOLD_NAMES = (b"Bold", b"bold", b"BOLD", b"Black", b"Heavy", b"Semibold", b"SemiBold", b"Demi")
+_bold_fonts: dict[tuple[bytes, int], int] = {}  # (font name, flags) -> style bit for bold
+
+
+def _style(tp, i: int) -> int:
+    """The style of character i for telling a heading or a coloured note from the text around it:
+    bold or not (the font's name, ForceBold flag or weight) and the fill colour, packed in an int
+    (never 0: 0 means unknown). Two pdfium calls; whether a font is bold is looked up once."""
+    _get_fill(tp, i, _red_ref, _green_ref, _blue_ref, _alpha_ref)
+    _get_font(tp, i, _font_name, 128, _font_flags_ref)
+    key = (_font_name.value, _font_flags.value)
+    bold = _bold_fonts.get(key)
+    if bold is None:
+        name, flags = key
+        is_bold = flags & _FORCE_BOLD or any(k in name for k in _BOLD_NAMES)
+        bold = _bold_fonts[key] = 1 << 24 if is_bold or pdfium_raw.FPDFText_GetFontWeight(tp, i) >= 600 else 0
+    return 1 << 25 | bold | (_red.value & 255) << 16 | (_green.value & 255) << 8 | (_blue.value & 255)
+
+
 _text_buf = ctypes.create_string_buffer(2 * 4096 + 2)
 
 
@@ -401,14 +453,100 @@ def _read_page(doc, index: int, raw) -> _Page:
         tp = page.get_textpage()
         try:
             lines, chars = _text_lines(raw, tp, index + 1, width, height)
+            if lines and edges:
+                _mark_underlines(lines, edges)
             tables = _find_tables(tp, edges, index + 1, height) if lines and len(edges) >= 4 else []
         finally:
             tp.close()
     finally:
         page.close()
     if tables:
+        lists = [t for t in tables if is_list_table(t.rows)]
+        if lists:  # lists laid out as tables are read as text
+            tables = [t for t in tables if not any(t is u for u in lists)]
+            lines = _list_lines(lines, lists)
+        for t in tables:
+            t.toc = toc_rows(t.rows, index + 1, len(doc))
         lines = _drop_table_text(lines, tables)
     return _Page(lines=lines, tables=tables, chars=chars, images=images, width=width)
+
+
+UNDERLINED = 1 << 26  # style bit (see _style)
+
+
+def _mark_underlines(lines: list[Line], edges: list[dict]) -> None:
+    """Add the underline to the style of line ends that have a rule just below their baseline.
+
+    An underline is the only mark of some headings (eDoc's `... beslutning den 04.12.2012 Punkt 2`
+    over the decision text), so it counts as a change of style like bold or colour. A rule counts
+    for a line's first character when it lies just below the baseline (within a fifth of the font
+    size) and starts where the line starts, for its last character when it ends where the line
+    ends (a trailing space may be underlined too). A table's rule under the last line of a cell
+    starts and ends at the cell's borders, beyond the text, and does not count."""
+    hs = sorted((e["top"], e["x0"], e["x1"]) for e in edges if e["orientation"] == "h")
+    if not hs:
+        return
+    tops = [h[0] for h in hs]
+    for ln in lines:
+        lo = bisect.bisect_left(tops, ln.baseline - 0.5)
+        hi = bisect.bisect_right(tops, ln.baseline + 0.2 * ln.size, lo)
+        if lo == hi:
+            continue
+        spans: list[list[float]] = []  # the rules under the line, touching segments joined
+        for _, x0, x1 in sorted(hs[lo:hi], key=lambda h: h[1]):
+            if spans and x0 <= spans[-1][1] + 1.5:
+                spans[-1][1] = max(spans[-1][1], x1)
+            else:
+                spans.append([x0, x1])
+        for x0, x1 in spans:
+            if ln.style0 and abs(x0 - ln.x0) <= 1.5 and x1 >= ln.x0 + 4:
+                ln.style0 |= UNDERLINED
+            if ln.style1 and ln.x1 - 2 <= x1 <= ln.x1 + 0.35 * ln.size and x0 <= ln.x1 - 4:
+                ln.style1 |= UNDERLINED
+
+
+def _list_lines(lines: list[Line], lists: list[PageTable]) -> list[Line]:
+    """The lines of lists laid out as tables (`is_list_table`) stay text lines, as a reader sees
+    them: an enumerator and its point's first line are one line (`a. text`, see `_list_point`),
+    the point's wrapped lines wrap at the cell's right border and are joined, and the paragraphs
+    inside a cell (a `Bilag` heading, an attachment line) stay lines of their own. An enumerator
+    set in the middle (or at the bottom) of its row goes to the row's first line."""
+    dropped: set[int] = set()
+    for t in lists:
+        inside = [
+            ln for ln in lines
+            if t.top - 2 <= ln.baseline <= t.bottom + 2 and ln.x0 >= t.x0 - 2 and ln.x1 <= t.x1 + 2
+        ]
+        for ln in inside:
+            ln.edge = t.x1
+        if len(t.col_edges) < 2:
+            continue
+        split = t.col_edges[1]
+        for top, bottom in t.row_bounds:
+            row = [ln for ln in inside if top - 1 <= ln.baseline <= bottom + 1]
+            marked = next((ln for ln in row if ln.x0 < split - 1), None)
+            if marked is None:
+                continue
+            rest = [ln for ln in row if ln is not marked]
+            if marked.x1 <= split + 1:  # the enumerator alone
+                marker = marked.text.strip()
+                if not rest or not ENUMERATOR.match(marker):
+                    continue
+                dropped.add(id(marked))
+            else:  # the enumerator joined with the line of the text beside it
+                marker, _, text = marked.text.strip().partition(" ")
+                if not rest or not ENUMERATOR.match(marker) or marked.baseline <= min(ln.baseline for ln in rest):
+                    continue
+                marked.text = text
+                marked.x0 = min(ln.x0 for ln in rest)
+                marked.first_word = 0.0
+                rest.append(marked)
+            first = min(rest, key=lambda ln: ln.baseline)
+            first.text = f"{marker} {first.text}"
+            first.x0 = marked.x0 if id(marked) in dropped else first.x0
+            first.first_word = 0.0
+            first.style0 = marked.style0 or first.style0
+    return [ln for ln in lines if id(ln) not in dropped] if dropped else lines
 
 
 def _page_objects(raw, page, height: float) -> tuple[list[dict], int]:
@@ -534,12 +672,30 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
                 body = _tabs(raw, handle, first, body, size, right - left)
         else:
             first_word = right - left
-        lines.append(Line(body, page_no, left, right, height - base, size, None, first_word))
+        style0 = _style(handle, first)
+        style1 = _style(handle, last - 1 if stripped.endswith("-") and last > first else last)
+        lines.append(Line(body, page_no, left, right, height - base, size, None, first_word, 0.0, style0, style1))
     gutter = find_gutter(lines, width)
     if gutter is not None:
-        return column_order(lines, gutter), chars
-    lines.sort(key=lambda ln: ln.baseline)
-    return _merge_same_baseline(lines), chars
+        lines = column_order(lines, gutter)
+    else:
+        lines.sort(key=lambda ln: ln.baseline)
+        lines = _merge_same_baseline(lines)
+    for ln in lines:
+        if "\t" in ln.text:
+            ln.text = _list_point(ln.text)
+    return lines, chars
+
+
+def _list_point(text: str) -> str:
+    """A lettered or numbered point set off from its text by a tab stop or a hanging indent
+    (`a.<gap>Text`, `B)<gap>Text`, `•<gap>Text`) reads `a. Text`: the gap after an enumerator is
+    no column boundary. Only when it is the line's one wide gap: a row of a column layout keeps
+    its tabs (`1.<gap>København<gap>64`)."""
+    head, _, rest = text.partition("\t")
+    if "\t" in rest or not ENUMERATOR.match(head.strip()):
+        return text
+    return f"{head.strip()} {rest.lstrip()}"
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -591,7 +747,8 @@ def _merge_same_baseline(lines: list[Line]) -> list[Line]:
             if abs(ln.baseline - p.baseline) < 0.3 * min(p.size, ln.size) and (ln.x0 >= p.x1 - 1 or ln.x1 <= p.x0 + 1):
                 a, b = (p, ln) if p.x0 <= ln.x0 else (ln, p)
                 sep = "\t" if b.x0 - a.x1 >= max(2.0 * a.size, 14.0) else " "
-                out[-1] = Line(a.text + sep + b.text, p.page, a.x0, b.x1, p.baseline, max(p.size, ln.size), first_word=a.first_word)
+                out[-1] = Line(a.text + sep + b.text, p.page, a.x0, b.x1, p.baseline, max(p.size, ln.size),
+                               first_word=a.first_word, style0=a.style0, style1=b.style1)
                 continue
         out.append(ln)
     return out
@@ -619,7 +776,7 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
         return []
     found: list[PageTable] = []
     for grid in grids:
-        rows = []
+        rows, bounds = [], []
         for row in grid:
             cells = []
             for bbox in row:
@@ -628,8 +785,10 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
                     continue
                 x0, top, x1, bottom = bbox
                 cells.append(_cell(_bounded_text(pdfium_raw, tp.raw, x0, height - bottom, x1, height - top)))
-            rows.append(cells)
-        rows = [r for r in rows if any(r)]
+            if any(cells):
+                rows.append(cells)
+                boxes = [b for b in row if b is not None]
+                bounds.append((min(b[1] for b in boxes), max(b[3] for b in boxes)))
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
         for r in rows:  # as a text table row reads: no trailing empty cells
@@ -639,7 +798,7 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
         x0, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
         x1, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
         col_edges = sorted({round(b[0], 1) for b in boxes})
-        found.append(PageTable(rows, page_no, top, bottom, x0, x1, col_edges=col_edges))
+        found.append(PageTable(rows, page_no, top, bottom, x0, x1, col_edges=col_edges, row_bounds=bounds))
     found.sort(key=lambda t: t.top)
     return found
 

@@ -4,7 +4,9 @@ The PDFs look like minutes exported from a meeting system: a running header
 (`KKR Hovedstaden | Referat | 16-06-2026`), a footer `Side N af M`, wrapped paragraphs with words
 hyphenated at line ends, bold headings (long item titles wrap onto two lines), tab-separated
 blocks rendered as ruled tables (the long one split across a page break, its heading row repeated),
-small two-column blocks and the table of contents laid out in columns without rules.
+small two-column blocks and the table of contents laid out in columns without rules (or, with
+`toc_table=True`, drawn as a ruled table: number | title | page, long titles wrapping in their cell,
+as some meeting systems draw it).
 
 `render_text_pdf` also returns the ground truth the tests compare with: on which page every source
 line was drawn, and every ruled table with its rows and pages. Generated PDFs belong in pytest's tmp
@@ -33,6 +35,7 @@ BOTTOM = 780.0
 BODY_SIZE = 10.0
 LEADING = 13.0  # baseline to baseline inside a paragraph
 PARA_GAP = 8.0  # extra space between paragraphs
+TOC_TABLE_WIDTHS = (40.0, 300.0, 40.0)  # number | title | page of a TOC drawn as a ruled table
 TOC_LINE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+\S.*|[^\t\d][^\t]*?\.{2,})\t\d+$")
 ITEM_HEADING = re.compile(r"^\d+(?:\.\d+)*\.\s+\S")
 MARKUP = re.compile(r"</?i>")
@@ -56,6 +59,7 @@ class RenderedPdf:
     tables: list[RenderedTable]
     hyphenated: list[str] = field(default_factory=list)  # words split "head-" / "tail" at a line end
     wrapped_headings: list[int] = field(default_factory=list)  # source lines of multi-line headings
+    wrapped_toc_entries: list[int] = field(default_factory=list)  # TOC rows whose title wraps in its cell
 
 
 class _MinutesPdf(FPDF):
@@ -69,7 +73,14 @@ class _MinutesPdf(FPDF):
         self.alias_nb_pages("{nb}")
 
     def header(self):
-        if self.header_text:
+        """One header line over a rule, or a block of lines (`header_text` with newlines, `{page}`
+        standing for the page number) stacked at the top right, as eDoc draws its header."""
+        if self.header_text and "\n" in self.header_text:
+            self.set_font("Helvetica", "", 8)
+            for k, text in enumerate(self.header_text.split("\n")):
+                self.set_xy(MARGIN_L, 10 + 10 * k)
+                self.cell(0, 9, text.replace("{page}", str(self.page_no())), align="R")
+        elif self.header_text:
             self.set_font("Helvetica", "", 8)
             self.set_xy(MARGIN_L, 28)
             self.cell(0, 10, self.header_text, align="R")
@@ -106,6 +117,7 @@ class _Renderer:
         self.line_pages: dict[int, tuple[int, int]] = {}
         self.hyphenated: list[str] = []
         self.wrapped_headings: list[int] = []
+        self.wrapped_toc_entries: list[int] = []
         self.width = PAGE_W - MARGIN_L - MARGIN_R
 
     def new_page(self):
@@ -202,6 +214,37 @@ class _Renderer:
         self.mark(src)
         self.y += LEADING
 
+    def toc_table(self, src_lines: list[int], entries: list[str]):
+        """The TOC as a ruled table, number | title | page; titles wrap inside their cell."""
+        pdf = self.pdf
+        pdf.set_font("Helvetica", "", BODY_SIZE)
+        pdf.set_xy(MARGIN_L, self.y)
+        pdf.set_auto_page_break(True, margin=PAGE_H - BOTTOM)
+        title_width = TOC_TABLE_WIDTHS[1] - 2 * 4  # less the cell padding
+        with pdf.table(
+            width=sum(TOC_TABLE_WIDTHS),
+            col_widths=TOC_TABLE_WIDTHS,
+            first_row_as_headings=False,
+            line_height=LEADING,
+            text_align=("LEFT", "LEFT", "RIGHT"),
+            align="LEFT",
+            padding=(2, 4),
+        ) as t:
+            for src, entry in zip(src_lines, entries):
+                label, page = entry.split("\t")
+                label = re.sub(r"\.{2,}$", "", label.strip())  # a ruled TOC needs no dot leaders
+                m = re.match(r"^(\d+(?:\.\d+)*\.?)\s+(.*)$", label)
+                number, title = (m.group(1), m.group(2)) if m else ("", label)
+                if pdf.get_string_width(title) > title_width:
+                    self.wrapped_toc_entries.append(src)
+                row = t.row()
+                for cell in (number, title, page):
+                    row.cell(cell)
+        pdf.set_auto_page_break(False)
+        for src in src_lines:
+            self.mark(src)
+        self.y = pdf.get_y() + PARA_GAP
+
     def ruled_table(self, table: RenderedTable, src_lines: list[int], heading_rows: int):
         pdf = self.pdf
         pdf.set_font("Helvetica", "", 9)
@@ -246,8 +289,10 @@ def render_text_pdf(
     hyphenate: bool = True,
     repeat: int = 1,
     compress: bool = True,
+    toc_table: bool = False,
 ) -> RenderedPdf:
-    """Draw `text` (referat's text fixture shape) as a PDF at `path`. `repeat` draws it n times."""
+    """Draw `text` (referat's text fixture shape) as a PDF at `path`. `repeat` draws it n times;
+    `toc_table` draws the table of contents as a ruled table instead of unruled columns."""
     lines = text.split("\n")
     pdf = _MinutesPdf(header, footer)
     pdf.set_compression(compress)
@@ -263,6 +308,10 @@ def render_text_pdf(
             block = lines[start : end + 1]
             if all("\t" in ln for ln in block):
                 if all(TOC_LINE.match(ln) for ln in block):
+                    if toc_table:
+                        r.toc_table([start + k + 1 for k in range(len(block))], block)
+                        i += 1
+                        continue
                     for k, ln in enumerate(block):
                         r.columns(start + k + 1, ln.split("\t"), toc=True)
                     r.y += PARA_GAP
@@ -312,6 +361,7 @@ def render_text_pdf(
         tables=tables,
         hyphenated=r.hyphenated,
         wrapped_headings=r.wrapped_headings,
+        wrapped_toc_entries=r.wrapped_toc_entries,
     )
 
 
@@ -512,3 +562,114 @@ def bomb_pdf(megabytes: int = 300) -> bytes:
         f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream",
     ]
     return _assemble(objs)
+
+
+# --- layouts for the paragraph and list rules ---------------------------------------------------------
+
+_FILLER = "og det er til den for at som med på af en der kan nu".split()
+TEXT_WIDTH = PAGE_W - MARGIN_L - MARGIN_R
+
+
+def _full_line(pdf: FPDF, ending: str, start: int = 0, opening: str = "") -> str:
+    """A line that opens with `opening` and ends with `ending`, filler words between, as long as
+    fits the text width."""
+    head, words = opening.split(), ending.split()
+    k = start
+    while pdf.get_string_width(" ".join(head + [_FILLER[k % len(_FILLER)]] + words)) <= TEXT_WIDTH - 2:
+        words.insert(0, _FILLER[k % len(_FILLER)])
+        k += 1
+    return " ".join(head + words)
+
+
+def _draw(pdf: FPDF, y: float, text: str, full: bool = False, color=(0, 0, 0)) -> None:
+    """One line at the left margin; a `full` one stretched to the text width (as justified)."""
+    pdf.set_text_color(*color)
+    if full and len(text) > 1:
+        pdf.set_char_spacing((TEXT_WIDTH - pdf.get_string_width(text)) / (len(text) - 1))
+    pdf.set_xy(MARGIN_L, y - 8)  # the cell's text sits about 8 pt below its top at 10 pt
+    pdf.cell(0, 10, text)
+    pdf.set_char_spacing(0)
+    pdf.set_text_color(0, 0, 0)
+
+
+def page_break_pdf() -> tuple[bytes, dict[str, str]]:
+    """Four pages that test where a full line ending a sentence goes on, and the expected lines.
+
+    p1: a paragraph of full lines down to the bottom of the page; its last line ends a sentence;
+    p2: at its top a numbered heading `1.2 Status på udviklingsønsker`; a paragraph whose last full
+        line ends `KASPER.` and a label `Referat:` right under it; a paragraph whose last, full line
+        ends a sentence well above the bottom (the page ends early);
+    p3: a new capitalised paragraph; full lines to the bottom, the last ending a sentence;
+    p4: the same paragraph going on with a capital (page 3 was full); a red note of full lines, then
+        a black line."""
+    pdf = _MinutesPdf(None, False)
+    pdf.set_font("Helvetica", "", BODY_SIZE)
+    expect: dict[str, str] = {}
+
+    def paragraph(y: float, opening: str, ending: str, lines: int, color=(0, 0, 0)) -> tuple[float, str]:
+        out = [_full_line(pdf, "", start=k, opening=opening if k == 0 else "") for k in range(lines - 1)]
+        out.append(_full_line(pdf, ending, start=lines))
+        for k, text in enumerate(out):
+            _draw(pdf, y + LEADING * k, text, full=True, color=color)
+        return y + LEADING * len(out), " ".join(out)
+
+    last_y = BOTTOM - 4  # the last baseline of a full page
+    rows = int((last_y - (TOP + 10)) // LEADING) + 1
+    pdf.add_page()
+    _, expect["p1"] = paragraph(TOP + 10, "First Agenda tager med hjem", "når man tilknytter til et udvalg.", rows)
+    pdf.add_page()
+    _draw(pdf, TOP + 10, "1.2 Status på udviklingsønsker")
+    y, expect["kasper"] = paragraph(TOP + 23, "Mailsvar på hvem man skal kontakte", "FØLG OP PÅ SAMMEN MED KASPER.", 4)
+    _draw(pdf, y, "Referat:")
+    _, expect["early"] = paragraph(y + LEADING + PARA_GAP, "Forhåbentligt på plads", "inden udgangen af året.", 5)
+    pdf.add_page()
+    y3 = last_y - LEADING * (rows - 1)
+    _, p3 = paragraph(y3, "Det næste afsnit begynder her", "og det blev besluttet.", rows)
+    pdf.add_page()
+    y, p4 = paragraph(TOP + 10, "Derfor fortsætter afsnittet på denne side", "og slutter her.", 2)
+    expect["p3"] = f"{p3} {p4}"
+    y, expect["red"] = paragraph(
+        y + LEADING + PARA_GAP, "Hvad med brugeradministration", "Slette brugeren ved nedlægning i AD.", 2,
+        color=(255, 0, 0),
+    )
+    _draw(pdf, y, "Mailsvar på hvem man skal kontakte ved support.")
+    expect["black"] = "Mailsvar på hvem man skal kontakte ved support."
+    return bytes(pdf.output()), expect
+
+
+LIST_POINTS = [
+    ("A)", "De foreslåede arbejder for bygningsvedligeholdelse 2013 under Sundheds- og "
+           "Forebyggelsesudvalget godkendes, og udvalget orienteres løbende om fremdriften."),
+    ("B)", "Anlægsbevilling på 1.316.000 kr. over projekt nr. 650260, Vedligeholdelsesarbejder 2013 indgår "
+           "i den samlede anlægssag, som fremlægges for Økonomiudvalget og Kommunalbestyrelsen."),
+    ("c.", "Konference den 23. januar 2027 - Hvordan udvikler vi det nære sundhedsvæsen sammen med kommunerne?"),
+]
+LIST_CELL_BILAG = ("Bilag", "2026-208960 - Hvordan udvikler vi det nære sundhedsvæsen sammen?")
+
+
+def list_table_pdf(v_align: str = "TOP", borders: str = "ALL") -> bytes:
+    """Lettered points laid out as a two-column table (enumerator | text), as eDoc sets them, under a
+    recommendation; the last point's cell also holds a bold `Bilag` heading and an attachment line.
+    `v_align` places the enumerator at the top or in the middle of its row."""
+    pdf = _MinutesPdf(None, False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", BODY_SIZE)
+    _draw(pdf, TOP, "Indstilling")
+    pdf.set_font("Helvetica", "", BODY_SIZE)
+    _draw(pdf, TOP + LEADING, "Center for Ejendomme indstiller, at")
+    _draw(pdf, TOP + 2 * LEADING, _full_line(pdf, "i forbindelse med fremlæggelsen af sagen for udvalget."))
+    pdf.set_xy(MARGIN_L, TOP + 3 * LEADING + PARA_GAP)
+    with pdf.table(
+        width=TEXT_WIDTH, col_widths=(25, TEXT_WIDTH - 25), first_row_as_headings=False, line_height=LEADING,
+        text_align="LEFT", align="LEFT", borders_layout=borders, padding=(3, 4), markdown=True, v_align=v_align,
+    ) as t:
+        for k, (marker, text) in enumerate(LIST_POINTS):
+            if k == len(LIST_POINTS) - 1:
+                text = f"{text}\n\n**{LIST_CELL_BILAG[0]}**\n{LIST_CELL_BILAG[1]}"
+            row = t.row()
+            row.cell(marker)
+            row.cell(text)
+    y = pdf.get_y() + 20
+    _draw(pdf, y, "Beslutning")
+    _draw(pdf, y + LEADING, "Godkendt.")
+    return bytes(pdf.output())

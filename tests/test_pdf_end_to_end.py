@@ -52,6 +52,26 @@ def test_scores_equal_the_text_record_on_every_field(pdf_record, text_record):
             assert abs(from_pdf[field][measure] - scores[measure]) <= 0.01, (field, measure, from_pdf[field])
 
 
+@pytest.fixture(scope="module")
+def rendered_toc_table(tmp_path_factory):
+    """The sample with its TOC drawn as a ruled table (number | title | page, long titles wrapping
+    in their cell) and its long item headings wrapping in the text."""
+    return render_sample(tmp_path_factory.mktemp("pdf-toc") / "kkr-hovedstaden-2026-06-16.pdf", toc_table=True)
+
+
+def test_a_ruled_toc_and_wrapped_headings_score_like_the_text(rendered_toc_table, text_record):
+    assert rendered_toc_table.wrapped_toc_entries and rendered_toc_table.wrapped_headings
+    record = build_record(rendered_toc_table.path)
+    gold = json.loads(SAMPLE_GOLD.read_text(encoding="utf-8"))
+    from_text = {k: v.scores() for k, v in score_record(gold, text_record).items()}
+    from_pdf = {k: v.scores() for k, v in score_record(gold, record).items()}
+    assert from_pdf.keys() == from_text.keys()
+    for field, scores in from_text.items():
+        for measure in ("precision", "recall", "f1"):
+            assert abs(from_pdf[field][measure] - scores[measure]) <= 0.01, (field, measure, from_pdf[field])
+    assert [(i.number, i.toc_page) for i in record.items] == [(i.number, i.toc_page) for i in text_record.items]
+
+
 def _last_text_line(source_lines, start: int, end: int) -> int:
     while end > start and not source_lines[end - 1].strip():
         end -= 1

@@ -245,3 +245,180 @@ def test_item_span_ends_on_the_page_its_last_paragraph_ends():
     record = extract_record(text, source=source, line_pages=[1] * n, line_end_pages=[1] * (n - 1) + [2])
     span = record.items[0].span
     assert (span.start_page, span.end_page) == (1, 2)
+
+
+# --- deep header blocks, lists and TOCs laid out as tables, what ends a paragraph ---------------------
+
+
+def test_a_deep_header_block_is_found_whole():
+    block = ["Sundheds- og Forebyggelsesudvalget", "Referat", "Åbent referat", "Dato: 04.12.2012"]
+    pages = []
+    for p in range(6):
+        lines = [PageLine(text, 92.0 + 10 * k) for k, text in enumerate(block)]
+        lines.append(PageLine(f"Side {p + 1}", 142.8))
+        lines += [PageLine(_distinct(p, k), 200.0 + 13 * k) for k in range(6)]
+        pages.append(lines)
+    drop = find_furniture(pages)
+    for p, (lines, d) in enumerate(zip(pages, drop)):
+        assert {lines[i].text for i in d} == set(block) | {f"Side {p + 1}"}
+
+
+def test_is_list_table():
+    from extractors.pdf_layout import is_list_table
+
+    assert is_list_table([["a.", "Møder og konferencer"], ["b.", "Konference den 23. januar"]])
+    assert is_list_table([["A)", "De foreslåede arbejder godkendes."], ["B)", "Anlægsbevilling ..."], ["", "fortsat"]])
+    assert is_list_table([["1)", "Første"], ["2)", "Anden"]])
+    assert is_list_table([["•", "Første"], ["•", "Anden"]])
+    assert is_list_table([["(a)", "Første"], ["(b)", "Anden"], ["iv.", "Fjerde"]])
+    # real tables: words, numbers or more columns in the first column
+    assert not is_list_table([["Kommune", "Kvote"], ["101 København", "64"]])
+    assert not is_list_table([["2021", "5.751"], ["2022", "5.548"]])
+    assert not is_list_table([["1.", "Meddelelser", "3"], ["2.", "Budget", "5"]])
+    assert not is_list_table([["", "Beløb"], ["", "2,50 mio. kr."], ["a.", "x"]])
+
+
+def test_toc_rows_number_title_page():
+    from extractors.pdf_layout import toc_rows
+
+    rows = [
+        ["", "Deltagerfortegnelse.....", "3"],
+        ["1.", "Godkendelse af referat og dagsorden", "5"],
+        ["1.1.", "Godkendelse af referat", "5"],
+        ["3.10.", "Orientering om KKR's fælles prioriterede VIP infrastrukturprojekter", "36"],
+        ["5", "Eventuelt", "40"],
+    ]
+    toc = toc_rows(rows, page=2)
+    assert toc.lines == [
+        "Deltagerfortegnelse\t3",
+        "1. Godkendelse af referat og dagsorden\t5",
+        "1.1. Godkendelse af referat\t5",
+        "3.10. Orientering om KKR's fælles prioriterede VIP infrastrukturprojekter\t36",
+        "5 Eventuelt\t40",
+    ]
+    assert (toc.first_page, toc.last_page, toc.numbered, toc.header) == (3, 40, 4, [])
+
+
+def test_toc_rows_title_page_heading_and_sections():
+    from extractors.pdf_layout import toc_rows
+
+    rows = [
+        ["Indholdsfortegnelse"],
+        ["Punkt", "Side"],
+        ["Åbent referat"],
+        ["1. Meddelelser", "3"],
+        ["2. Bygningsvedligeholdelse 2013 - anlægsbevilling", "3"],
+        ["Lukket referat"],
+        ["3. Salg af grund", "6"],
+    ]
+    toc = toc_rows(rows, page=2)
+    assert toc.lines == [
+        "Indholdsfortegnelse", "Punkt Side", "Åbent referat", "1. Meddelelser\t3",
+        "2. Bygningsvedligeholdelse 2013 - anlægsbevilling\t3", "Lukket referat", "3. Salg af grund\t6",
+    ]
+    assert toc.numbered == 3 and toc.header == [["Indholdsfortegnelse", ""], ["Punkt", "Side"], ["Åbent referat", ""]]
+    # an entry whose page is missing stays a line of the TOC
+    rows = [["1.", "Meddelelser", "3"], ["2.", "Orientering", ""], ["3.", "Budget", "4"], ["4.", "Eventuelt", "5"]]
+    assert toc_rows(rows, page=1).lines == ["1. Meddelelser\t3", "2. Orientering", "3. Budget\t4", "4. Eventuelt\t5"]
+
+
+def test_toc_rows_rejects_tables_that_are_no_toc():
+    from extractors.pdf_layout import toc_rows
+
+    # page numbers going down, numbers before the table's own page, years, amounts, a data table
+    assert toc_rows([["1.", "A", "5"], ["2.", "B", "3"], ["3.", "C", "9"]], page=1) is None
+    assert toc_rows([["1.", "A", "1"], ["2.", "B", "2"], ["3.", "C", "3"]], page=4) is None
+    years = [["1.", "Skole A renoveres", "2024"], ["2.", "Skole B", "2025"], ["3.", "Skole C", "2026"]]
+    assert toc_rows(years, page=1, page_count=30) is None
+    assert toc_rows([["Region Østdanmark", "2,50 mio. kr."], ["Københavns Kommune", "0,85 mio. kr."]], page=1) is None
+    assert toc_rows([["Kommune", "Kvote"], ["101 København", "64"], ["147 Frederiksberg", "16"]], page=1) is None
+    assert toc_rows([["KKR Hovedstaden", "850", "1.259", "1.780"], ["KKR Sjælland", "477", "722", "955"]], page=1) is None
+    assert toc_rows([["1.", "3", "5"], ["2.", "4", "6"]], page=1) is None  # no titles
+
+
+def test_a_toc_table_becomes_toc_lines_also_over_a_page_break():
+    from extractors.pdf_layout import toc_rows
+
+    head = ["Nr.", "Punkt", "Side"]
+    rows1 = [
+        head, ["1.", "Meddelelser", "3"], ["2.", "Budget 2027 - andenbehandling af forslaget", "4"], ["3.", "Takster", "6"],
+    ]
+    rows2 = [head, ["4.", "Eventuelt", "9"]]
+    t1 = PageTable(rows1, 1, 600, 780, 56, 539, col_edges=[56.0, 90.0, 500.0], toc=toc_rows(rows1, 1))
+    t2 = PageTable(rows2, 2, 70, 110, 56, 539, col_edges=[56.0, 90.0, 500.0], toc=toc_rows(rows2, 2))
+    lines = [
+        _line("Indholdsfortegnelse", 1, 580, x1=200),
+        Line("", 1, 56, 539, 600, 0.0, table=0),
+        Line("", 2, 56, 539, 70, 0.0, table=1),
+        _line("1. Meddelelser", 2, 150, x1=150, size=14),
+    ]
+    text, pages, tables = assemble(lines, [t1, t2])
+    assert tables == []
+    assert text.split("\n") == [
+        "Indholdsfortegnelse", "", "Nr. Punkt Side", "1. Meddelelser\t3",
+        "2. Budget 2027 - andenbehandling af forslaget\t4", "3. Takster\t6", "4. Eventuelt\t9", "", "1. Meddelelser",
+    ]
+    assert pages == [1, 1, 1, 1, 1, 1, 2, 2, 2]
+
+
+def test_a_table_after_a_toc_table_is_no_continuation_of_an_earlier_table():
+    from extractors.pdf_layout import toc_rows
+
+    data = PageTable([["a", "b"], ["1", "2"]], 1, 100, 200, 56, 539, col_edges=[56.0, 300.0])
+    rows = [["1.", "A", "3"], ["2.", "B", "4"], ["3.", "C", "5"]]
+    toc = PageTable(rows, 1, 600, 780, 56, 539, col_edges=[56.0, 300.0], toc=toc_rows(rows, 1))
+    more = PageTable([["x", "y"], ["7", "8"]], 2, 70, 120, 56, 539, col_edges=[56.0, 300.0])
+    lines = [Line("", 1, 56, 539, 100, 0.0, table=0), Line("", 1, 56, 539, 600, 0.0, table=1),
+             Line("", 2, 56, 539, 70, 0.0, table=2)]
+    _, _, tables = assemble(lines, [data, toc, more])
+    assert [t.rows for t in tables] == [[["a", "b"], ["1", "2"]], [["x", "y"], ["7", "8"]]]
+
+
+def _styled(text, page, baseline, x1=538.0, style=0, size=10.0):
+    ln = _line(text, page, baseline, x1=x1, size=size)
+    ln.style0 = ln.style1 = style
+    return ln
+
+
+def test_what_starts_a_new_line_after_a_full_line():
+    black, grey = 1 << 25, 1 << 25 | 0x7F7F7F
+    lines = [
+        _styled("Og en lang linje helt ud til højre margen der slutter en sætning.", 1, 100, style=black),
+        _styled("Referat:", 1, 113, x1=100, style=black),
+        _styled("En linje helt ud til højre margen der også slutter en sætning.", 1, 140, style=black),
+        _styled("1.3 Besøg af First Agenda", 1, 153, x1=200, style=grey),
+        _styled("En linje helt ud til højre margen der også slutter en sætning.", 1, 180, style=black),
+        _styled("2 GetOrganized", 1, 193, x1=150, style=black),
+        _styled("En linje helt ud til højre margen der også slutter en sætning.", 1, 220, style=black),
+        _styled("A) Første punkt", 1, 233, x1=150, style=black),
+        _styled("En linje helt ud til højre margen der ikke slutter en sætning og", 1, 260, style=black),
+        _styled("Fortsætter her.", 1, 273, x1=150, style=black),
+        _styled("En linje helt ud til højre margen der også slutter en sætning.", 1, 300, style=black),
+        _styled("Sådan fortsætter afsnittet på næste linje.", 1, 313, x1=300, style=black),
+    ]
+    text, _, _ = assemble(lines, [])
+    out = text.split("\n")
+    assert "Referat:" in out and "1.3 Besøg af First Agenda" in out and "2 GetOrganized" in out
+    assert "A) Første punkt" in out
+    assert "En linje helt ud til højre margen der ikke slutter en sætning og Fortsætter her." in out
+    assert out[-1] == (
+        "En linje helt ud til højre margen der også slutter en sætning. Sådan fortsætter afsnittet på næste linje."
+    )
+
+
+def test_a_sentence_at_the_bottom_of_a_page_goes_on_only_if_the_page_was_full():
+    def page(n: int, rows: int, last: str) -> list[Line]:
+        text = "Linje {k} af side {n} i en lang tekst der fylder hele bredden ud"
+        body = [_line(text.format(k=k, n=n), n, 500 + 13 * k) for k in range(rows - 1)]
+        return body + [_line(last, n, 500 + 13 * (rows - 1))]
+
+    full_end = "Den sidste linje på en fuld side slutter en sætning her."
+    short_end = "Den sidste linje på en kort side slutter en sætning her."
+    lines = page(1, 20, full_end) + page(2, 16, short_end) + page(3, 20, "Slut.")
+    text, _, _ = assemble(lines, [])
+    out = text.split("\n")
+    # page 1 was full: its last sentence and page 2 are one paragraph (as far as the layout tells)
+    assert any(f"{full_end} Linje 0 af side 2" in x for x in out)
+    # page 2 ends four lines early: page 3 starts a new paragraph
+    k = next(i for i, x in enumerate(out) if x.endswith(short_end))
+    assert out[k + 1] == "" and out[k + 2].startswith("Linje 0 af side 3")
