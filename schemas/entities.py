@@ -3,7 +3,9 @@
 Where an entity sits: ``part`` is the index of the item part (``AgendaItem.parts[part]``) whose
 ``text`` the character offsets ``start``/``end`` refer to, so that
 ``item.parts[e.part].text[e.start:e.end] == e.text``. ``part`` is null for an entity in the item
-title (offsets into ``AgendaItem.title``). An entity read from a table cell instead carries
+title (offsets into ``AgendaItem.title``). An entity with ``heading`` true was read from the part's
+heading instead (``Beslutning i Økonomiudvalget den 19-11-2025``): its offsets refer to
+``AgendaItem.parts[part].heading``. An entity read from a table cell instead carries
 ``table``/``row``/``col`` and offsets into that cell's text; ``row`` counts the table's
 ``header_rows`` first, then its ``rows`` (``(t.header_rows + t.rows)[row][col]``).
 """
@@ -32,6 +34,9 @@ class Entity(_Model):
     start: int = Field(ge=0, description="Character offset of the first character.")
     end: int = Field(ge=0, description="Character offset after the last character.")
     part: int | None = Field(default=None, description="Index into AgendaItem.parts; null: title.")
+    heading: bool | None = Field(
+        default=None, description="True: in the heading of AgendaItem.parts[part]; the offsets "
+        "refer to that heading, not to the part's text. Left out otherwise.")
     table: int | None = Field(default=None, description="Index into AgendaItem.tables, if a cell.")
     row: int | None = None
     col: int | None = None

@@ -172,18 +172,79 @@ def test_organisations_defined_by_an_acronym_are_found_again_by_it():
     ]
 
 
+def test_an_acronym_of_the_kind_of_place_before_its_name_is_no_organisation():
+    # "Ungdomsuddannelsescenter (UUC) Maglemosen": UUC shortens the kind of place, Maglemosen names it
+    assert labelled("Ungdomsuddannelsescenter (UUC) Maglemosen holdes udenfor, idet UUC Maglemosen "
+                    "foretog reduktioner.", "ORGANISATION") == []
+    assert labelled("Data indsamles i regi af Strategisk Partnerskab om Uddannelse (SPU), som alle er "
+                    "medlemmer af.", "ORGANISATION") == ["Strategisk Partnerskab om Uddannelse", "SPU"]
+    assert labelled("Høringssvar fra Danmarks Naturfredningsforening (DN) Greve.", "ORGANISATION") == [
+        "Danmarks Naturfredningsforening", "DN"]
+
+
+def test_national_bodies_in_the_gazetteer():
+    found = ents("Aftalen mellem KL og Djøf, FOA, 3F og Dansk Sygeplejeråd (DSR) bygger på Kræftens "
+                 "Bekæmpelses koncept; Ældre Sagen er hørt.")
+    assert [(t, i) for t, lab, i in found if lab == "ORGANISATION"] == [
+        ("KL", "org:KL"), ("Djøf", "org:Djøf"), ("FOA", "org:FOA"), ("3F", "org:3F"),
+        ("Dansk Sygeplejeråd", "org:Dansk Sygeplejeråd"), ("DSR", "org:Dansk Sygeplejeråd"),
+        ("Kræftens Bekæmpelses", "org:Kræftens Bekæmpelse"), ("Ældre Sagen", "org:Ældre Sagen")]
+    assert labelled("Der var 3f i alt, og foa er et ord.", "ORGANISATION") == []  # acronyms in capitals
+
+
+def test_companies_by_their_form_or_trade():
+    found = ents("Lundgaard Konsulenterne har bistået. Opgaven gik til COWI A/S. Rambøll A/S og Rambøll "
+                 "Management Consulting bød også, og Henning Larsen Arkitekters forslag vandt. "
+                 "Konsulenterne har afleveret.")
+    assert [(t, lab, i) for t, lab, i in found] == [
+        ("Lundgaard Konsulenterne", "ORGANISATION", "org:Lundgaard Konsulenterne"),
+        ("COWI A/S", "ORGANISATION", "org:COWI"),  # a listed organisation with its company form
+        ("Rambøll A/S", "ORGANISATION", "org:Rambøll"),
+        ("Rambøll Management Consulting", "ORGANISATION", "org:Rambøll Management Consulting"),
+        ("Henning Larsen Arkitekters", "ORGANISATION", "org:Henning Larsen Arkitekter"),  # not a person
+    ]
+    assert ents("Konsulenterne og arkitekterne mødtes. Beredskab 4K I/S.") == []
+
+
+def test_a_place_name_inside_a_company_name_is_no_municipality():
+    found = ents("Kommunen ejer PV Greve A/S og Greve Spildevand A/S, men ikke Greve Kommune.")
+    assert [(t, lab) for t, lab, _ in found] == [
+        ("PV Greve A/S", "ORGANISATION"), ("Greve Spildevand A/S", "ORGANISATION"),
+        ("Greve Kommune", "MUNICIPALITY")]
+
+
+def test_organisations_named_by_a_word_before_the_place():
+    found = ents("Folkesundhed Københavns instruktører har holdt kurserne. Kontrakten med Folkesundhed "
+                 "København er opsagt. Jobcenter Ballerup og Folkesundhed, Københavns Kommune.")
+    assert [(t, lab, i) for t, lab, i in found] == [
+        ("Folkesundhed Københavns", "ORGANISATION", "org:Folkesundhed København"),
+        ("Folkesundhed København", "ORGANISATION", "org:Folkesundhed København"),
+        ("Ballerup", "MUNICIPALITY", "muni:151"),  # the municipality's own jobcentre
+        ("Københavns Kommune", "MUNICIPALITY", "muni:101")]
+
+
 # --- money, percentages, dates ---------------------------------------------------------------
 
 @pytest.mark.parametrize("written, amount, unit", [
     ("250.000 kr.", 250000, "kr."), ("1,2 mia. kr.", 1.2e9, "mia. kr."), ("2,5 mio.kr.", 2.5e6, "mio. kr."),
     ("3 millioner kroner", 3e6, "mio. kr."), ("12 kr. pr. indbygger", 12, "kr./indbygger"),
     ("kr. 500", 500, "kr."), ("0,75 kr./indbygger", 0.75, "kr./indbygger"),
+    ("64 kr. i døgnet", 64, "kr./døgn"), ("3.114 kr. i døgnet", 3114, "kr./døgn"),
+    ("45 kr. i timen", 45, "kr./time"), ("5.461 kr. om måneden", 5461, "kr./måned"),
+    ("350 kr. pr. time", 350, "kr./time"), ("12 kr. pr. år", 12, "kr."),
 ])
 def test_money_found_and_normalised(written, amount, unit):
     found = labelled(f"Kommunen bidrager med {written} i 2028.", "MONEY")
     assert found == [written]
     parsed = parse_money(written)
     assert parsed["amount_dkk"] == pytest.approx(amount) and parsed["unit"] == unit
+
+
+def test_an_amount_per_year_is_a_plain_amount():
+    # as "2,59 mio. kr. årligt" (both golds): a yearly amount, not a unit price
+    assert labelled("Kommunen modtager 2,59 mio. kr. om året og 1 mio. kr. årligt.", "MONEY") == [
+        "2,59 mio. kr.", "1 mio. kr."]
+    assert parse_money("2 mio. kr. pr. år") == {"value": 2, "amount_dkk": 2e6, "unit": "mio. kr."}
 
 
 def test_numbers_without_kroner_are_not_money():
@@ -193,6 +254,14 @@ def test_numbers_without_kroner_are_not_money():
 def test_percentages():
     assert labelled("Ledigheden faldt 12,5 % til 7 procent, en stigning på 3 pct. point.", "PERCENT") == [
         "12,5 %", "7 procent", "3 pct."]
+
+
+def test_a_rate_named_as_a_percentage_without_pct():
+    assert labelled("Gennemførselsprocenten er på 100, hvor tilsvarende data er 56 pct.", "PERCENT") == [
+        "100", "56 pct."]
+    assert labelled("Svarprocenten var ca. 45.", "PERCENT") == ["45"]
+    assert labelled("Ledighedsprocenten er på 4,5 pct. i år.", "PERCENT") == ["4,5 pct."]
+    assert labelled("Procenten er 100 deltagere. Der er 100 deltagere.", "PERCENT") == []
 
 
 @pytest.mark.parametrize("written, expected", [
@@ -208,6 +277,14 @@ def test_percentages():
     ("vinteren 2026", {"period_start": dt.date(2026, 12, 1), "period_end": dt.date(2027, 2, 28)}),
     ("februar 2028", {"period_start": dt.date(2028, 2, 1), "period_end": dt.date(2028, 2, 29)}),
     ("2028-2031", {"period_start": dt.date(2028, 1, 1), "period_end": dt.date(2031, 12, 31)}),
+    ("2010–2012", {"period_start": dt.date(2010, 1, 1), "period_end": dt.date(2012, 12, 31)}),  # en dash
+    ("ved udgangen af 2013", {"period_start": dt.date(2013, 9, 1), "period_end": dt.date(2013, 12, 31)}),
+    ("ved årets udgang 2011", {"period_start": dt.date(2011, 9, 1), "period_end": dt.date(2011, 12, 31)}),
+    ("i slutningen af 2022", {"period_start": dt.date(2022, 9, 1), "period_end": dt.date(2022, 12, 31)}),
+    ("i starten af 2024", {"period_start": dt.date(2024, 1, 1), "period_end": dt.date(2024, 4, 30)}),
+    ("i midten af året 2026", {"period_start": dt.date(2026, 5, 1), "period_end": dt.date(2026, 8, 31)}),
+    # of a month, the month (as the sample gold reads "slutningen af august 2025")
+    ("i slutningen af august 2025", {"period_start": dt.date(2025, 8, 1), "period_end": dt.date(2025, 8, 31)}),
 ])
 def test_dates_found_and_normalised(written, expected):
     found = labelled(f"Sagen behandles {written} i udvalget.", "DATE")
@@ -217,6 +294,7 @@ def test_dates_found_and_normalised(written, expected):
 
 def test_not_dates():
     assert labelled("Budgettet i 2026-pl og sag SAG-2026-00802, i 2027 og i juni.", "DATE") == []
+    assert labelled("Bilag 2012–200292 og 2012-208960 ved udgangen af perioden.", "DATE") == []
 
 
 # --- people, presenters, party links on a record ---------------------------------------------
@@ -255,6 +333,25 @@ def test_people_participants_roles_and_presenters():
     for e in item.entities:  # offsets point into the part text, or the title
         source = item.title if e.part is None else item.parts[e.part].text
         assert source[e.start:e.end] == e.text
+
+
+def test_dates_in_part_headings_are_found_and_located_in_the_heading():
+    r = annotate(record([
+        ("Sagsfremstilling", "Mødet var den 10. september 2027."),
+        ("Beslutning i Økonomiudvalget den 19-11-2027", "Godkendt. Enhedslisten ønskede det protokolleret."),
+        ("Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2027 Punkt 1", "Taget til efterretning"),
+    ]))
+    item = r.items[0]
+    dates = [(e.text, e.date, e.part, e.heading) for e in item.entities if e.type == "date"]
+    assert dates == [("10. september 2027", dt.date(2027, 9, 10), 0, None),
+                     ("19-11-2027", dt.date(2027, 11, 19), 1, True),
+                     ("04.12.2027", dt.date(2027, 12, 4), 2, True)]
+    for e in item.entities:
+        source = item.title if e.part is None else item.parts[e.part].heading if e.heading else item.parts[e.part].text
+        assert source[e.start:e.end] == e.text
+    data = r.model_dump(mode="json")["items"][0]["entities"]
+    assert [e.get("heading") for e in data if e["type"] == "date"] == [None, True, True]  # left out unless true
+    assert MeetingRecord.model_validate(r.model_dump(mode="json")) == r
 
 
 def test_presenters_are_read_from_the_past_tense_only():
@@ -403,7 +500,8 @@ def test_damaged_text_still_gives_valid_offsets():
         for item in r.items:
             for e in item.entities:
                 if e.table is None:
-                    source = item.title if e.part is None else item.parts[e.part].text
+                    part = item.parts[e.part] if e.part is not None else None
+                    source = item.title if part is None else part.heading if e.heading else part.text
                     assert source[e.start:e.end] == e.text
 
 

@@ -72,6 +72,8 @@ def test_offsets_point_into_the_item_texts(sample):
                 source = (table.header_rows + table.rows)[e.row][e.col].text
             elif e.part is None:
                 source = item.title
+            elif e.heading:
+                source = item.parts[e.part].heading
             else:
                 source = item.parts[e.part].text
             assert source[e.start:e.end] == e.text

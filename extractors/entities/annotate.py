@@ -1,9 +1,9 @@
 """Fill a meeting record's items with normalised entities, presenters and party links.
 
-One ``nlp.pipe`` pass over every text of every item (title, parts, table cells), then cheap
-Python over the parsed docs: participants matched by name (or by surname alone when that is
-unambiguous), entities normalised, presenters read from "... præsenterede ...", votes and
-protocol remarks linked to parties.
+One ``nlp.pipe`` pass over every text of every item (title, part headings and texts, table
+cells), then cheap Python over the parsed docs: participants matched by name (or by surname alone
+when that is unambiguous), entities normalised, presenters read from "... præsenterede ...",
+votes and protocol remarks linked to parties.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class _Text:
     item: int
     text: str
     part: int | None = None
+    heading: bool = False  # the text is parts[part].heading ("... beslutning den 04.12.2012")
     table: int | None = None
     row: int | None = None
     col: int | None = None
@@ -53,6 +54,8 @@ def _texts(record) -> list[_Text]:
     for i, item in enumerate(record.items):
         out.append(_Text(i, item.title))
         for p, part in enumerate(item.parts):
+            if part.heading and re.search(r"\w", part.heading):
+                out.append(_Text(i, part.heading, part=p, heading=True))
             out.append(_Text(i, part.text, part=p))
         for t, table in enumerate(item.tables):
             for r, row in enumerate(table.header_rows + table.rows):
@@ -277,7 +280,7 @@ def _entity(ent: Span, loc: _Text, people: PeopleIndex, roles, reference: dt.dat
     g = load()
     label = ent.label_
     base = dict(type=LABELS[label], text=ent.text, start=ent.start_char, end=ent.end_char, part=loc.part,
-                table=loc.table, row=loc.row, col=loc.col)
+                heading=True if loc.heading else None, table=loc.table, row=loc.row, col=loc.col)
     ident = ent.ent_id_
     if label == "PERSON":
         person = people.resolve(ent)
@@ -426,7 +429,7 @@ def annotate_items(record) -> list[ItemEntities]:
         for name in _presenters(doc, loc.text, people):
             if name not in out.presenters:
                 out.presenters.append(name)
-        if loc.part is not None and record.items[loc.item].parts[loc.part].kind == "decision":
+        if loc.part is not None and not loc.heading and record.items[loc.item].parts[loc.part].kind == "decision":
             out.party_links.extend(_protocol_links(doc, loc, people))
     for i, item in enumerate(record.items):
         out = results[i]

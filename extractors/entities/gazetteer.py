@@ -62,6 +62,9 @@ class Gazetteer:
     roles: list[str]
     first_names: set[str]
     organisation_heads: set[str]
+    organisation_prefixes: set[str] = field(default_factory=set)  # lower case: "folkesundhed"
+    company_words: set[str] = field(default_factory=set)  # as written: "A/S", "Konsulenterne"
+    company_forms: set[str] = field(default_factory=set)  # the legal forms among them: "A/S"
     by_code: dict[int, Municipality] = field(default_factory=dict)
     by_letter: dict[str, Party] = field(default_factory=dict)
     letters: dict[str, str] = field(default_factory=dict)  # letter as written in "(S)" -> ballot letter
@@ -121,6 +124,9 @@ def load() -> Gazetteer:
         roles=[r.strip().lower() for r in _lines("roles.txt")],
         first_names={n.strip() for n in _lines("first_names.txt")},
         organisation_heads={h.strip().lower() for h in _lines("organisation_heads.txt")},
+        organisation_prefixes={h.strip().lower() for h in _lines("organisation_prefixes.txt")},
+        company_words={w.strip().rstrip("*") for w in _lines("company_words.txt")},
+        company_forms={w.strip()[:-1] for w in _lines("company_words.txt") if w.strip().endswith("*")},
     )
     g.by_code = {m.code: m for m in municipalities}
     g.by_letter = {p.letter: p for p in parties}

@@ -3,7 +3,8 @@
 Built once per process (``get_nlp``, lru_cache) and reused; nothing is downloaded. In order:
 
 - tokenizer: special cases for Danish abbreviations (data/abbreviations.txt), so ``bl.a.``,
-  ``mio.``, ``kr.`` stay single tokens; ``mio.kr.`` and ``kr./indbygger`` are split;
+  ``mio.``, ``kr.`` stay single tokens; ``mio.kr.`` and ``kr./indbygger`` are split, and company
+  forms (``A/S``) are one token, also before a full stop;
 - ``referat_da_norm``: the norm of every word type (set once on the vocab's lexemes) is lower
   case with in-word line-break hyphens rejoined (``Jør-gensen`` -> ``jørgensen``) and an
   apostrophe genitive dropped (``KL's`` -> ``kl``); ``Token.lemma_`` from the lookup lemmatizer
@@ -13,9 +14,12 @@ Built once per process (``get_nlp``, lru_cache) and reused; nothing is downloade
 - ``entity_ruler``: phrase patterns on NORM for the gazetteers (municipalities with generated
   inflections, regions, parties, organisations);
 - ``referat_da_rules``: checks the gazetteer matches (capitals, acronyms in capitals, names that
-  are also words such as ``Vejen``), turns ``Aarhus Havn`` into an organisation, finds agencies by
-  their ending (``-styrelsen``) and organisations defined by an acronym (``... (SPU)``), and runs a
-  Matcher for money, percentages, dates and party letters ``(Ø)`` over candidate windows only;
+  are also words such as ``Vejen``), turns ``Aarhus Havn`` and ``Folkesundhed København`` into
+  organisations, finds agencies by their ending (``-styrelsen``), companies by their form or trade
+  (``COWI A/S``, ``Lundgaard Konsulenterne``) and organisations defined by an acronym
+  (``... (SPU)``, but not ``Ungdomsuddannelsescenter (UUC) Maglemosen``), and runs a Matcher for
+  money (``64 kr. i døgnet`` is per day), percentages (``Svarprocenten er på 80``), dates
+  (``2010–2012``, ``ved udgangen af 2013``) and party letters ``(Ø)`` over candidate windows only;
 - ``referat_da_people``: people by first name (data/first_names.txt) or introduced by a role
   (data/roles.txt: ``Direktør Stine Johansen``, ``borgmester i Brøndby, Maja Højgaard``).
 
@@ -41,7 +45,9 @@ from spacy.util import filter_spans
 
 from extractors.entities.gazetteer import Gazetteer, genitive, load
 from extractors.lexicon import danish_lemmas
-from extractors.entities.normalise import MONTH_WORDS, PHASES, SEASONS, parse_date
+from extractors.entities.normalise import (
+    MONTH_WORDS, PER_TIME_DEFINITE, PHASE_NOUNS, PHASES, SEASONS, YEAR_PHASE_NOUNS, parse_date,
+)
 
 if not Doc.has_extension("acronyms"):
     Doc.set_extension("acronyms", default=None)  # {"SPU": "Strategisk Partnerskab om Uddannelse"}
@@ -187,6 +193,8 @@ SCALE_WORDS = ["mio.", "mio", "mia.", "mia", "mill.", "million", "millioner", "m
                "milliarder", "tusind", "t."]
 KR_WORDS = ["kr.", "kr", "kroner", "krone", "dkk", "tkr.", "t.kr."]
 PCT_WORDS = ["pct.", "pct", "procent", "%"]
+RATE_VERBS = ["er", "var", "blev", "bliver", "ligger", "lå"]
+APPROX_WORDS = ["ca.", "cirka", "omkring", "godt", "knap", "næsten", "over", "under"]
 DATE_SHAPES = [f"{d}{sep}{m}{sep}dddd" for d in ("d", "dd") for m in ("d", "dd") for sep in "-./"]
 
 
@@ -205,17 +213,26 @@ def rule_patterns() -> dict[str, list[list[dict]]]:
             money,
             money + [{"ORTH": "/"}, per_word],
             money + [{"LOWER": {"IN": ["pr.", "per"]}}, per_word],
+            # "64 kr. i døgnet", "120 kr. om måneden": a price per span of time
+            money + [{"LOWER": {"IN": ["i", "om"]}}, {"LOWER": {"IN": sorted(PER_TIME_DEFINITE)}}],
             [{"LOWER": {"IN": ["kr.", "dkk"]}}, num, scale],
         ],
         "PERCENT": [[num, {"LOWER": {"IN": PCT_WORDS}}]],
+        # "Gennemførselsprocenten er på 100": a rate named as a percentage; trimmed to the number
+        "PERCENT_RATE": [[{"LOWER": {"REGEX": r"procenten$"}}, {"LOWER": {"IN": RATE_VERBS}},
+                          {"LOWER": "på", "OP": "?"}, {"LOWER": {"IN": APPROX_WORDS}, "OP": "?"}, num]],
         "DATE": [
             [day, month, year],
             [day, month],
             [month, year],
             [{"LOWER": {"IN": list(PHASES)}}, month, year],
             [{"LOWER": {"IN": list(PHASES)}}, year],
+            # "ved udgangen af 2013", "i starten af 2027", "ved årets udgang 2011": primo/medio/ultimo of
+            # the year. Of a month, the month: "slutningen af august 2025" is "august 2025" (sample gold).
+            [{"LOWER": {"IN": list(PHASE_NOUNS)}}, {"LOWER": "af"}, {"LOWER": "året", "OP": "?"}, year],
+            [{"LOWER": "årets"}, {"LOWER": {"IN": list(YEAR_PHASE_NOUNS)}}, year],
             [{"SHAPE": {"IN": DATE_SHAPES + ["dddd-dd-dd"]}}],
-            [{"SHAPE": {"IN": ["dddd-dddd", "dddd-dd"]}}],
+            [{"SHAPE": {"IN": ["dddd-dddd", "dddd-dd", "dddd–dddd", "dddd–dd"]}}],  # hyphen or en dash
             [{"LOWER": {"IN": ["første", "andet", "anden", "tredje", "fjerde", "1.", "2.", "3.", "4."]}},
              {"LOWER": {"IN": ["kvartal", "halvår"]}}, {"LOWER": {"IN": ["af", "i"]}, "OP": "?"}, year],
             [{"LOWER": {"IN": list(SEASONS)}}, year],
@@ -244,7 +261,7 @@ class RulesComponent:
 
     GAZETTEER = {"MUNICIPALITY", "REGION", "PARTY", "ORGANISATION"}
     AGENCY = re.compile(r"^(?!.*bestyrelse)[a-zæøå]{3,}(styrelsen|ministeriet|tilsynet|direktoratet)s?$")
-    STARTERS = re.compile(r"^[+-]?\d[\d.,/-]*$|^\($")
+    STARTERS = re.compile(r"^[+-]?\d[\d.,/–-]*$|^\($")
     WINDOW = 8  # longer than any pattern
 
     def __init__(self, nlp: Language, g: Gazetteer) -> None:
@@ -253,11 +270,19 @@ class RulesComponent:
         patterns = rule_patterns()
         self.letters = g.letters
         self.org_heads = g.organisation_heads
+        self.org_prefixes = g.organisation_prefixes
+        # trade words also in the genitive ("Lundgaard Konsulenternes"), to their base form
+        self.company_words = {w: w for w in g.company_words}
+        self.company_words.update({genitive(w): w for w in g.company_words - g.company_forms})
+        self.company_forms = g.company_forms
+        self.municipality_names = {m.code: m.name for m in g.municipalities}
+        self.stop = set(nlp.Defaults.stop_words)
         patterns["PARTY_LETTER"] = [[{"ORTH": "("}, {"ORTH": {"IN": sorted(g.letters)}}, {"ORTH": ")"}]]
         for label, pats in patterns.items():
             self.matcher.add(label, pats, greedy="LONGEST")
         self.start_words = {w for w in KR_WORDS + MONTH_WORDS + list(PHASES) + list(SEASONS)}
-        self.start_words |= {"første", "andet", "anden", "tredje", "fjerde", "dkk", "den", "d."}
+        self.start_words |= {"første", "andet", "anden", "tredje", "fjerde", "dkk", "den", "d.", "årets"}
+        self.start_words |= set(PHASE_NOUNS)
         self._starts: dict[str, bool] = {}
         self._agency: dict[str, bool] = {}
 
@@ -302,6 +327,13 @@ class RulesComponent:
             name = doc[best:i]
             if len(name) == 1 and len(name.text) < 10:
                 continue  # "Danmark (DK)": a place, not an organisation
+            after = doc[i + 3] if i + 3 < n else None
+            if len(name) == 1 and after is not None and after.text[:1].isupper() and after.is_alpha \
+                    and not after.is_sent_start:
+                # "Ungdomsuddannelsescenter (UUC) Maglemosen": one word, the kind of place named
+                # after it, not an organisation's name ("Danmarks Naturfredningsforening (DN) Greve"
+                # is the organisation's local branch)
+                continue
             canonical = re.sub(r"\s+", " ", name.text)
             defs[acr] = canonical
             spans.append(Span(doc, best, i, label="ORGANISATION", span_id=f"org:{canonical}"))
@@ -309,10 +341,49 @@ class RulesComponent:
         if defs:
             doc._.acronyms = defs
 
+    def add_company(self, doc: Doc, head: int, spans: list[Span]) -> None:
+        """"Lundgaard Konsulenterne", "COWI A/S", "PV Greve A/S": up to four capitalised name words
+        (the first may open the sentence; a place name among them is part of the name) before a
+        company form or trade word of data/company_words.txt."""
+        start = head
+        j = head - 1
+        while j >= 0 and head - j <= 4:
+            tok = doc[j]
+            text = tok.text
+            if tok.ent_type_ == "ORGANISATION":
+                # "Rambøll A/S" is the listed Rambøll; "Rambøll Management Consulting" a name of its own
+                ent = next(e for e in doc.ents if e.start <= j < e.end)
+                if j == head - 1 and doc[head].text in self.company_forms:
+                    spans.append(Span(doc, ent.start, head + 1, label="ORGANISATION", span_id=ent.ent_id_))
+                    return
+                start = ent.start
+                break
+            if tok.ent_type_ in ("MUNICIPALITY", "REGION"):
+                # "Greve Spildevand A/S", "PV Greve A/S": the place is part of the name
+                ent = next(e for e in doc.ents if e.start <= j < e.end)
+                if doc[ent.end - 1].norm_ in _KOMMUNE or doc[ent.start].norm_ == "region":
+                    break  # "Greve Kommune", "Region Sjælland": no part of a company's name
+                start = ent.start
+                if doc[start].is_sent_start:
+                    break
+                j = start - 1
+                continue
+            if tok.ent_type or not text[:1].isupper() or not text.replace("-", "").isalpha() \
+                    or tok.norm_ in self.stop or tok.norm_ in _NOT_NAME:
+                break
+            start = j
+            if tok.is_sent_start:
+                break
+            j -= 1
+        if start < head and any(len(t.text) > 1 for t in doc[start:head]):  # not "4K I/S"
+            name = " ".join([t.text for t in doc[start:head]] + [self.company_words[doc[head].text]])
+            spans.append(Span(doc, start, head + 1, label="ORGANISATION", span_id=f"org:{name}"))
+
     def can_start(self, text: str) -> bool:
         hit = self._starts.get(text)
         if hit is None:
-            hit = text.lower() in self.start_words or bool(self.STARTERS.match(text))
+            low = text.lower()
+            hit = low in self.start_words or bool(self.STARTERS.match(text)) or low.endswith("procenten")
             self._starts[text] = hit
         return hit
 
@@ -331,13 +402,22 @@ class RulesComponent:
         for ent in doc.ents:
             if ent.label_ in self.GAZETTEER:
                 first = doc[ent.start]
-                if not first.text[:1].isupper():
+                if not (first.text[:1].isupper() or first.text[:1].isdigit()):  # "3F"
                     continue
                 if len(ent) == 1 and first.norm_ in self.acronyms:
                     if not first.text[:len(first.norm_)].isupper():
                         continue
                     if _shouting(doc, ent.start - 1) or _shouting(doc, ent.end):
                         continue  # "DE NYE REGLER": a heading in capitals, not Dansk Erhverv
+            if ent.label_ == "MUNICIPALITY" and ent.start and doc[ent.end - 1].norm_ not in _KOMMUNE:
+                prev = doc[ent.start - 1]
+                if prev.norm_ in self.org_prefixes and prev.text[:1].isupper() and not prev.ent_type:
+                    # "Folkesundhed Københavns rygestopinstruktører": an organisation of the place
+                    name = self.municipality_names[int(ent.ent_id_.split(":")[1])]
+                    kept.append(Span(doc, ent.start - 1, ent.end, label="ORGANISATION",
+                                     span_id=f"org:{prev.text} {name}"))
+                    changed = True
+                    continue
             if ent.label_ == "MUNICIPALITY" and ent.ent_id_.endswith(":ctx"):
                 prev = doc[ent.start - 1] if ent.start else None
                 code_before = prev is not None and re.fullmatch(r"\d{3}", prev.text)
@@ -364,6 +444,8 @@ class RulesComponent:
                     windows.append([tok.i, min(len(doc), tok.i + self.WINDOW)])
             elif text.endswith(("n", "t", "s")) and self.is_agency(text, tok.norm_) and not tok.ent_type:
                 spans.append(Span(doc, tok.i, tok.i + 1, label="ORGANISATION", span_id="org:*"))
+            elif text in self.company_words and not tok.ent_type and tok.i and not tok.is_sent_start:
+                self.add_company(doc, tok.i, spans)
         self.define_acronyms(doc, spans)
         for start, end in windows:
             for span in self.matcher(doc[start:end], as_spans=True):
@@ -375,6 +457,11 @@ class RulesComponent:
                     date = doc[span.start + 1:span.end]
                     if parse_date(date.text, _ANY_YEAR):
                         spans.append(Span(doc, date.start, date.end, label="DATE"))
+                elif label == "PERCENT_RATE":
+                    after = doc[span.end] if span.end < len(doc) else None
+                    if after is None or not (after.is_alpha or after.text == "%"):
+                        spans.append(Span(doc, span.end - 1, span.end, label="PERCENT"))
+                    # else "... er på 100 deltagere", or "56 pct." (a PERCENT match of its own)
                 elif label == "DATE" and not parse_date(span.text, _ANY_YEAR):
                     continue  # "31. februar", "juni 1234", "2030-2026"
                 else:
@@ -530,6 +617,9 @@ def get_nlp() -> Language:
         if abbr[:1].isalpha() and abbr not in months and abbr not in g.sentence_final:
             cap = abbr[0].upper() + abbr[1:]  # "Bl.a." opening a sentence; not "Jan." (a name)
             nlp.tokenizer.add_special_case(cap, [{ORTH: cap}])
+    for form in g.company_forms:  # "COWI A/S." ends a sentence; "A/S" is one token
+        nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+        nlp.tokenizer.add_special_case(form + ".", [{ORTH: form}, {ORTH: "."}])
     for scale in ("mio.", "mia."):
         nlp.tokenizer.add_special_case(scale + "kr.", [{ORTH: scale}, {ORTH: "kr."}])
     # "0,59 kr./indbygger", "12 kr./husstand": split the slash after "kr."

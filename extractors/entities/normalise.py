@@ -25,6 +25,14 @@ SCALES = {
 SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
 # primo/medio/ultimo: of a year, the first/middle/last four months; of a month, days 1-10/11-20/21-.
 PHASES = ("primo", "medio", "ultimo")
+# The same phases of a year in words: "ved udgangen af 2013", "i starten af 2027", "ved årets udgang
+# 2011" (the rules find them only before a year; "slutningen af august 2025" is August).
+PHASE_NOUNS = {"starten": "primo", "begyndelsen": "primo", "midten": "medio", "slutningen": "ultimo",
+               "udgangen": "ultimo"}
+YEAR_PHASE_NOUNS = {"start": "primo", "begyndelse": "primo", "midte": "medio", "slutning": "ultimo",
+                    "udgang": "ultimo"}  # after "årets"
+_PHASE_WORDS = re.compile(
+    r"^(?:(%s) af (?:året )?|årets (%s) )" % ("|".join(PHASE_NOUNS), "|".join(YEAR_PHASE_NOUNS)))
 
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^[+-]?\d+(?:,\d+)?$")
 
@@ -37,8 +45,24 @@ def parse_number(text: str) -> float | None:
     return float(t.lstrip("+").replace(".", "").replace(",", "."))
 
 
+# A unit price per span of time: "64 kr. i døgnet", "350 kr. pr. time", "120 kr. om måneden".
+PER_TIME = {"døgnet": "døgn", "døgn": "døgn", "timen": "time", "time": "time", "dagen": "dag", "dag": "dag",
+            "ugen": "uge", "uge": "uge", "måneden": "måned", "måned": "måned", "md": "måned", "mdr": "måned"}
+PER_TIME_DEFINITE = {w for w in PER_TIME if w.endswith(("et", "en"))}  # "i døgnet", "om måneden"
+# Per year is a yearly amount, no unit price: "2,59 mio. kr. årligt", "1 mio. kr. om året", "pr. år".
+PER_YEAR = {"år", "året", "årligt"}
+
+
+def _per(word: str) -> str | None:
+    w = word.lower().rstrip(".")
+    if w in PER_YEAR:
+        return None
+    return PER_TIME.get(w, w)
+
+
 def parse_money(text: str) -> dict:
-    """'4,6 mio. kr.' -> amount 4600000, value 4.6, unit 'mio. kr.'; '0,59 kr./indbygger' -> per inhabitant."""
+    """'4,6 mio. kr.' -> amount 4600000, value 4.6, unit 'mio. kr.'; '0,59 kr./indbygger' -> per
+    inhabitant; '64 kr. i døgnet' -> 'kr./døgn'; an amount per year is a plain amount."""
     tokens = re.findall(r"[+-]?\d[\d.,]*\d|\d|[^\s\d/]+|/", text)
     value = None
     scale = 1.0
@@ -54,9 +78,11 @@ def parse_money(text: str) -> dict:
             scale = SCALES[low]
             scale_word = low
         elif tok == "/" and i + 1 < len(tokens):
-            per = tokens[i + 1].lower().rstrip(".")
+            per = _per(tokens[i + 1])
         elif low in ("pr.", "per") and i + 1 < len(tokens):
-            per = tokens[i + 1].lower().rstrip(".")
+            per = _per(tokens[i + 1])
+        elif low in ("i", "om") and i + 1 < len(tokens) and tokens[i + 1].lower() in PER_TIME_DEFINITE:
+            per = _per(tokens[i + 1])
     if value is None:
         return {}
     unit = "kr."
@@ -86,6 +112,10 @@ def parse_date(text: str, reference: dt.date | None = None) -> dict:
     """
     t = re.sub(r"\s+", " ", text.strip()).lower()
     t = re.sub(r"^den ", "", t)
+    m = _PHASE_WORDS.match(t)
+    if m:  # "udgangen af 2013" is "ultimo 2013"
+        phase = PHASE_NOUNS[m[1]] if m[1] else YEAR_PHASE_NOUNS[m[2]]
+        t = f"{phase} {t[m.end():]}"
     # 16-06-2026, 16.06.2026, 16/6/2026
     m = re.fullmatch(r"(\d{1,2})[-./](\d{1,2})[-./]((?:19|20)\d\d)", t)
     if m:
