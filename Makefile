@@ -21,8 +21,9 @@ test: setup
 	$(BIN)/python -m pytest
 
 eval: setup
-	$(BIN)/minutes process raw --out output
-	$(BIN)/minutes eval --gold tests/fixtures/gold --records output/records
+	$(BIN)/minutes process raw --out output/eval
+	$(BIN)/minutes process tests/fixtures/real --out output/eval
+	$(BIN)/minutes eval --gold tests/fixtures/gold --records output/eval/records
 
 schema: setup
 	$(BIN)/minutes schema > schemas/meeting_record.schema.json
@@ -33,4 +34,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock
+	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock output/eval

@@ -1,8 +1,15 @@
-"""Attendance: who was present (Deltagere, Til stede) and who was absent (Afbud, Fraværende).
+"""Attendance: who was present (Deltagere, Til stede), absent (Afbud, Fraværende) or there as staff
+(Sekretær, Referent).
 
-An entry reads "Name (P), Municipality (suppleant for Other Name)"; every part after the name is
+An entry reads "Name (P), Municipality (suppleant for Other Name)", with a position before or after
+it ("Borgmester Name", "Name (A) - formand", "Name (A) (Næstformand)"); every part after the name is
 optional. A list runs until a line that is not an entry; a blank line inside a list (a page break)
-does not end it while entries follow.
+does not end it while entries follow. A list may start on its heading's line ("Deltagere: Jeppe
+Kirkegaard") and go on below it, or be one line of comma-separated entries. A combined heading
+("Afbud/Fraværende") is one heading; an empty one lists nobody.
+
+A member listed under the members and again under Afbud is absent, not present: the members'
+list names who belongs to the body, the absence list who did not come.
 """
 
 from __future__ import annotations
@@ -16,14 +23,19 @@ from extractors.text import collapse, strip_bullet
 
 NAME_TOKEN = r"(?:\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*|\p{Lu}\.(?:\s*\p{Lu}\.)*|\p{Lu}{2,}(?=\s*\())"
 NAME_PARTICLE = r"(?:von|van|de|der|la|le|af|du|da|di|el|bin|ibn)"
-NAME = rf"(?P<name>{NAME_TOKEN}(?:[ \t]+(?:{NAME_PARTICLE}[ \t]+)?{NAME_TOKEN}){{1,5}})"
+NAME = rf"(?P<name>{NAME_TOKEN}(?:[ \t]+(?:{NAME_PARTICLE}[ \t]+)?{NAME_TOKEN}){{0,5}})"
+POSITIONS = (r"borgmester|viceborgmester|rådmand|formand|næstformand|direktør|kommunaldirektør|"
+             r"regionsrådsformand|byrådsmedlem|medlem|sekretær|referent|kontaktperson|tovholder|"
+             r"mødeleder|udvalgsformand|afdelingsleder|centerchef|chef|konsulent")
 # Titles and roles written before a name.
-TITLE = r"(?i:(?:borgmester|viceborgmester|rådmand|formand|næstformand|direktør|kommunaldirektør|regionsrådsformand|byrådsmedlem|medlem)\s+)?"
+TITLE = rf"(?i:(?P<title>{POSITIONS})\s+)?"
 PARTY = r"(?:\s*\((?P<party>[\p{Lu}]{1,3})\))?"
 # The remainder: municipality, role, substitute note, in any order after an optional comma.
-ENTRY = regex.compile(rf"^\s*{TITLE}{NAME}{PARTY}\s*(?:[,–-]\s*)?(?P<rest>[^\t]*?)\s*$", regex.VERSION1)
-ROLE_WORDS = regex.compile(r"\b(?:formand|næstformand|medlem|suppleant|sekretær|referent|borgmester|viceborgmester|rådmand)\b", regex.IGNORECASE)
+ENTRY = regex.compile(rf"^\s*{TITLE}{NAME}{PARTY}\s*(?:[,–-]\s*)?(?P<rest>[^\t]*?)\s*[,;]?\s*$", regex.VERSION1)
+ROLE_WORDS = regex.compile(rf"\b(?:{POSITIONS}|suppleant)\b", regex.IGNORECASE)
 PAREN = regex.compile(r"\(([^()]*)\)")
+# Words that are never a person's whole name ("Afbud: Ingen", "Fraværende: Alle").
+NOT_NAMES = {"ingen", "intet", "alle", "ingen afbud", "ingen fraværende", "se", "jf", "bemærk"}
 
 
 @dataclass
@@ -35,28 +47,48 @@ class Entry:
     substitute_for: str | None
     status: str
     line: int  # 1-based
+    position: str | None = None
 
 
-def _heading_patterns(profile: Profile) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+def _alt(words: list[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def _heading_patterns(profile: Profile) -> dict[str, regex.Pattern]:
     cfg = profile.section("attendance")
+    patterns = {}
+    for status, key in (("present", "present_headings"), ("absent", "absent_headings"),
+                        ("staff", "staff_headings")):
+        words = _alt(cfg[key])
+        # "Afbud/Fraværende", "Afbud og fravær": one heading of two words of the same kind.
+        patterns[status] = profile.compile(
+            rf"^\s*(?P<heading>(?:{words})(?:\s*(?:/|,|og)\s*(?:{words}))*)\s*(?::\s*(?P<rest>.*))?$")
+    patterns["block"] = profile.compile(rf"^\s*(?:{_alt(cfg['block_headings'])})\s*:?\s*$")
+    return patterns
 
-    def alt(key: str) -> str:
-        return "|".join(sorted(cfg[key], key=len, reverse=True))
 
-    present = profile.compile(rf"^\s*(?:{alt('present_headings')})\s*(?::\s*(?P<rest>.*))?$")
-    absent = profile.compile(rf"^\s*(?:{alt('absent_headings')})\s*(?::\s*(?P<rest>.*))?$")
-    block = profile.compile(rf"^\s*(?:{alt('block_headings')})\s*:?\s*$")
-    return present, absent, block
+def _heading(line: str, patterns: dict[str, regex.Pattern]) -> tuple[str, regex.Match] | None:
+    for status in ("present", "absent", "staff"):
+        m = patterns[status].match(line)
+        if m:
+            return status, m
+    return None
 
 
-def parse_entry(text: str, status: str, line: int, profile: Profile) -> Entry | None:
+def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_names: bool = False) -> Entry | None:
+    """One person. A one-word name is taken only with a party or a municipality, or when
+    `single_names` (an inline list whose other names decide; see `find_attendance`)."""
     text = strip_bullet(text) if text.lstrip().startswith(("-", "•")) else text.strip()
+    text = text.strip(" ,;")
     if not text or len(text) > 160 or regex.search(r"[.!?]\s+\p{Lu}\p{Ll}+\s+\p{Ll}", text):
         return None
+    if text.casefold().strip(" .") in NOT_NAMES or text.endswith(":"):
+        return None  # "Ingen"; a label of its own ("Bemærk:")
     m = ENTRY.match(text)
     if not m:
         return None
     name, party, rest = collapse(m["name"]), m["party"], m["rest"] or ""
+    positions = [m["title"]] if m["title"] else []
     cue = profile.compile(profile.section("attendance")["substitute_cue"])
     substitute_for = None
     role = "member"
@@ -68,6 +100,8 @@ def parse_entry(text: str, status: str, line: int, profile: Profile) -> Entry | 
             role = "substitute"
         elif party is None and regex.fullmatch(r"\p{Lu}{1,3}", inner.strip()):
             party = inner.strip()  # "Name, Municipality (P)": the party written last
+        elif ROLE_WORDS.fullmatch(inner.strip()):
+            positions.append(inner.strip())  # "(Borgmester)", "(Næstformand)"
     rest = PAREN.sub(" ", rest)
     sub = cue.search(rest)
     if sub:  # "..., suppleant for X" without parentheses
@@ -76,19 +110,25 @@ def parse_entry(text: str, status: str, line: int, profile: Profile) -> Entry | 
         rest = rest[: sub.start()]
     if regex.search(r"\bsuppleant\b", rest, regex.IGNORECASE):
         role = "substitute"
-    pieces = [collapse(p).strip(" .") for p in rest.split(",")]
+    pieces = [collapse(p).strip(" .-–") for p in rest.split(",")]
+    for p in pieces:
+        if p and ROLE_WORDS.fullmatch(p):
+            positions.append(p)  # "- formand", ", næstformand"
     pieces = [p for p in pieces if p and not ROLE_WORDS.fullmatch(p)]
     municipality = pieces[0] if pieces else None
     if municipality and (regex.search(r"\d", municipality) or len(municipality) > 60):
         return None
+    if municipality and not regex.match(r"\p{Lu}", municipality):
+        municipality = None  # "Spredte noter fra mødet": a sentence, not a name and a place
     # Without a party, a municipality or a second name part, a line is too weak to be a person.
-    if party is None and municipality is None and len(name.split()) < 2:
+    if party is None and municipality is None and len(name.split()) < 2 and not single_names:
         return None
+    position = next((p for p in positions if not regex.fullmatch(r"(?i)medlem", p)), None)
     return Entry(name=name, party=party, municipality=municipality, role=role,
-                 substitute_for=substitute_for, status=status, line=line)
+                 substitute_for=substitute_for, status=status, line=line, position=position)
 
 
-def _split_inline(rest: str) -> list[str]:
+def split_inline(rest: str) -> list[str]:
     """"A (V), B (C) og C" -> entries; a comma after "(P)" may introduce a municipality, kept."""
     if ";" in rest:
         pieces = rest.split(";")
@@ -100,9 +140,19 @@ def _split_inline(rest: str) -> list[str]:
     return [p for p in (collapse(x) for x in pieces) if p]
 
 
+def names_in(text: str, profile: Profile) -> list[str]:
+    """The people named in a free list ("Torben Martinsen, Lars Thomsen"), as written."""
+    out = []
+    for piece in split_inline(text):
+        entry = parse_entry(piece, "absent", 0, profile, single_names=True)
+        if entry is not None:
+            out.append(entry.name)
+    return out
+
+
 def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple[list[Entry], set[int]]:
     """All attendance entries in `lines`, and the 0-based lines they used (heading lines too)."""
-    present, absent, block = _heading_patterns(profile)
+    patterns = _heading_patterns(profile)
     entries: list[Entry] = []
     used: set[int] = set()
     index = 0
@@ -111,40 +161,72 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             index += 1
             continue
         line = lines[index]
-        status = None
-        m = present.match(line)
-        if m:
-            status = "present"
-        else:
-            m = absent.match(line)
-            if m:
-                status = "absent"
-        if status is None:
-            if block.match(line):
+        found = _heading(line, patterns)
+        if found is None:
+            if patterns["block"].match(line):
                 used.add(index)
             index += 1
             continue
+        status, m = found
         used.add(index)
+        position = collapse(m["heading"]) if status == "staff" else None
         inline = (m.groupdict().get("rest") or "").strip()
+        listed: list[Entry] = []
         if inline:
-            for piece in _split_inline(inline):
-                entry = parse_entry(piece, status, index + 1, profile)
+            for piece in split_inline(inline):
+                entry = parse_entry(piece, status, index + 1, profile, single_names=True)
                 if entry:
-                    entries.append(entry)
-            index += 1
-            continue
+                    listed.append(entry)
         index += 1
+        # The list goes on below the heading (or below its first entry, "Deltagere: Jeppe Kirkegaard").
         while index < len(lines):
             text = lines[index]
             if not text.strip():
                 index += 1
                 continue
-            if present.match(text) or absent.match(text) or index in skip:
+            if _heading(text, patterns) or patterns["block"].match(text) or index in skip:
                 break
-            entry = parse_entry(text, status, index + 1, profile)
-            if entry is None:
-                break
-            entries.append(entry)
+            if "," in text and regex.search(r"\([\p{Lu}]{1,3}\)", text):
+                found_here = [parse_entry(p, status, index + 1, profile) for p in split_inline(text)]
+                if not found_here or not all(found_here):
+                    break
+            else:
+                found_here = [parse_entry(text, status, index + 1, profile)]
+                if found_here[0] is None:
+                    break
+            listed.extend(found_here)
             used.add(index)
             index += 1
-    return entries, used
+        if status == "staff":  # secretaries and officials: there, but not members
+            for entry in listed:
+                entry.role, entry.status, entry.position = "staff", "present", entry.position or position
+        entries.extend(listed)
+    return _settle(entries), used
+
+
+def _settle(entries: list[Entry]) -> list[Entry]:
+    """Members also listed as absent are absent; a one-word name stands for the listed person it
+    begins (`Afbud: Tilde` for `Tilde Ølholm`), and is dropped when it matches no one or several."""
+    present = [e for e in entries if e.status == "present" and e.role != "staff"]
+    absent = [e for e in entries if e.status == "absent"]
+    kept: list[Entry] = []
+    for e in entries:
+        if len(e.name.split()) == 1 and e.party is None and e.municipality is None:
+            others = [p for p in entries if p is not e and len(p.name.split()) > 1
+                      and p.name.split()[0].casefold() == e.name.casefold()]
+            if len(others) != 1:
+                continue  # a single word that names no one on the lists is not a person
+        kept.append(e)
+    drop = set()
+    for a in absent:
+        for p in present:
+            if _same_person(a.name, p.name):
+                drop.add(id(p))
+    return [e for e in kept if id(e) not in drop]
+
+
+def _same_person(absent_name: str, listed: str) -> bool:
+    a, b = absent_name.casefold().split(), listed.casefold().split()
+    if a == b:
+        return True
+    return len(a) == 1 and b[0] == a[0]

@@ -27,8 +27,14 @@ def case_patterns(profile: Profile) -> list[regex.Pattern]:
 
 
 def is_case_line(line: str, profile: Profile) -> bool:
-    """Whether a line carries a case number (evidence that an item heading precedes it)."""
-    return any(p.search(line.strip()) for p in case_patterns(profile))
+    """Whether a line carries a case number, or the label of one standing alone (evidence that an
+    item heading precedes it)."""
+    stripped = line.strip()
+    return any(p.search(stripped) for p in case_patterns(profile)) or bool(_label_only(profile).match(stripped))
+
+
+def _label_only(profile: Profile) -> regex.Pattern:
+    return profile.compile(profile.section("case_numbers")["label_only"])
 
 
 def find_case_numbers(lines: list[str], first_line: int, profile: Profile) -> list[FoundCase]:
@@ -38,10 +44,23 @@ def find_case_numbers(lines: list[str], first_line: int, profile: Profile) -> li
     handler_label = profile.compile(profile.section("case_numbers")["handler_labels"])
     found: dict[str, FoundCase] = {}
     loose_handlers: list[str] = []
+    label_only = _label_only(profile)
+    pending_label: str | None = None  # "Sagsnr. i ESDH:" waiting for its number on the next line
     for offset, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
+        if label_only.match(stripped):
+            pending_label = regex.sub(r"\s*:?\s*$", "", stripped)
+            continue
+        if pending_label is not None:
+            label, pending_label = pending_label, None
+            if not any(p.search(stripped) for p in patterns):  # the bare number: read it as labelled
+                m = regex.match(r"^(?P<number>[\w./-]*\d[\w./-]*)\b", stripped)
+                if m:
+                    number = m["number"].rstrip(".,;")
+                    found.setdefault(number, FoundCase(number=number, raw=f"{label}: {stripped}", line=first_line + offset))
+                    continue
         for pattern in patterns:
             for m in pattern.finditer(stripped):
                 number = m["number"].rstrip(".,;")

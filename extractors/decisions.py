@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import datetime as dt
+
 import regex
 
+from extractors import dates
+from extractors.header import nominative
 from extractors.profile import Profile
 from extractors.text import collapse, sentences
 
@@ -23,23 +27,59 @@ class FoundVote:
 
 
 # Outcomes that settle a case; "noted" and "discussed" only count when none of these is stated.
-DECISIVE = ("postponed", "rejected", "approved")
+DECISIVE = ("postponed", "referred", "rejected", "approved")
+# Who decided, as a decision heading names it: "Beslutning i Økonomiudvalget den …", "Beslutning
+# Byrådet den …", "Sundheds- og Forebyggelsesudvalgets beslutning den … Punkt 1", "Beslutning den
+# 19-11-2025 i Økonomiudvalget".
+_BY_AFTER = regex.compile(r"\bbeslutning(?:en)?\s+(?:(?:i|på|fra|for|af)\s+)?(?P<by>\p{Lu}[^:]*?)\s*(?:\b(?:den|d\.)\s|\d|\bpunkt\b|:|$)",
+                          regex.IGNORECASE | regex.VERSION1)
+_BY_BEFORE = regex.compile(r"^(?P<by>.+?s)\s+beslutning\b", regex.IGNORECASE)
+_BY_TRAILING = regex.compile(r"\b(?:den|d\.)\s+.*?\b(?:i|på)\s+(?P<by>\p{Lu}[\p{L} -]+?)\s*(?:\bpunkt\b|:|$)", regex.VERSION1)
+_NOT_A_BODY = regex.compile(r"^(?:den|d\.|punkt|sagen|forslag)\b", regex.IGNORECASE)
+
+
+def decision_heading(heading: str) -> tuple[str | None, dt.date | None]:
+    """(deciding body, date) as a decision heading names them; None for what it does not name."""
+    heading = collapse(heading)
+    found = dates.find_dates(heading)
+    date = found[0][2] if found else None
+    by = None
+    m = _BY_BEFORE.match(heading)
+    if m:
+        by = m["by"]
+    else:
+        m = _BY_AFTER.search(heading)
+        if m and not _NOT_A_BODY.match(m["by"]):
+            by = m["by"]
+        else:
+            m = _BY_TRAILING.search(heading)
+            by = m["by"] if m else None
+    by = nominative(by.strip(" ,")) if by else None
+    return by or None, date
 
 
 def _sentence_outcome(sentence: str, profile: Profile) -> str | None:
-    for kind, pattern in profile.section("decision")["outcomes"]:
-        if profile.compile(pattern).search(sentence):
-            return kind
-    return None
+    """The outcome a sentence states: the phrase that comes first in it (the main clause: in
+    "Godkendt med den ændring, at sag nr. 32 udgår" the approval, not the withdrawal), the
+    profile's order deciding between phrases that start at the same place ("ikke godkendt")."""
+    best: tuple[int, int, str] | None = None
+    for rank, (kind, pattern) in enumerate(profile.section("decision")["outcomes"]):
+        m = profile.compile(pattern).search(sentence)
+        if m and (best is None or (m.start(), rank) < best[:2]):
+            best = (m.start(), rank, kind)
+    return best[2] if best else None
 
 
-def classify_outcome(text: str | None, profile: Profile) -> str:
-    """Each sentence gets the first outcome kind in the profile that matches it. The decision's
-    outcome is the last decisive one ("Ændringsforslaget blev forkastet. Indstillingen blev
-    godkendt." is approved), else the first of noted/discussed, else none."""
+def classify_outcome(text: str | None, profile: Profile, default: str | None = None) -> str:
+    """Each sentence gets the outcome its first outcome phrase states. The decision's outcome is
+    the last decisive one ("Ændringsforslaget blev forkastet. Indstillingen blev godkendt." is
+    approved), else the first of noted/discussed, else `default` (a heading such as "Referat:"
+    records what was discussed) or none."""
     if not text or not text.strip():
         return "none"
     found = [kind for kind in (_sentence_outcome(s, profile) for s in sentences(text)) if kind]
+    if not found and default:
+        return default
     decisive = [kind for kind in found if kind in DECISIVE]
     if decisive:
         return decisive[-1]

@@ -8,12 +8,14 @@ from pathlib import PurePath
 import regex
 
 from extractors import EXTRACTOR_VERSION
-from extractors.attendance import Entry, find_attendance
+from extractors.attendance import Entry, find_attendance, names_in
 from extractors.case_numbers import find_case_numbers, is_case_line
-from extractors.classify import Signals, classify, title_words
+from extractors.classify import Signals, classify, find_title_words, meeting_end_line
+from extractors.coverage import measure_coverage
+from extractors.dates import find_times
 from extractors.entities import annotate
-from extractors.decisions import classify_outcome, find_votes, protocol_notes
-from extractors.header import find_header, find_next_meeting
+from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
+from extractors.header import find_authority, find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
@@ -27,6 +29,9 @@ from schemas.record import (
     AgendaItem, Attachment, CaseNumber, Cell, Decision, ItemPart, Meeting, MeetingRecord, NextMeeting,
     Participant, Recommendation, RecordWarning, Section, Source, Span, Table, Vote,
 )
+
+# How many item-level warnings of one kind are spelled out before the rest are counted.
+MAX_ITEM_WARNINGS = 20
 
 
 class _Spans:
@@ -71,7 +76,7 @@ def _table(raw: RawTable, item_number: str | None, span: _Spans) -> Table:
 def _participants(entries: list[Entry]) -> tuple[list[Participant], list[RecordWarning]]:
     participants = [
         Participant(name=e.name, party=e.party, municipality=e.municipality, role=e.role,
-                    substitute_for=e.substitute_for, status=e.status, line=e.line)
+                    position=e.position, substitute_for=e.substitute_for, status=e.status, line=e.line)
         for e in entries
     ]
     warnings = []
@@ -126,18 +131,33 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
         recommendation = Recommendation(text=rec_text, points=recommendation_points([t for _, t in rec_lines]),
                                         span=span(rec_lines[0][0], rec_lines[-1][0]))
 
-    decision = None
-    votes: list[Vote] = []
-    # An empty "Beslutning" heading (an agenda's placeholder, "Eventuelt" with nothing said) is no decision.
-    decision_parts = [p for p in parts if p.kind == "decision" and any(t.strip() for t in p.text_lines())]
-    if decision_parts:
-        # The last decision is the one this body took ("Beslutning i Økonomiudvalget" may precede it).
-        part = decision_parts[-1]
+    # Every decision recorded on the item (earlier treatment by other bodies first); an empty
+    # "Beslutning" heading (an agenda's placeholder, "Eventuelt" with nothing said) is no decision.
+    # Who did not take part ("Fraværende: …" under a decision) belongs to the decision above it.
+    found: list[tuple[Decision, Part]] = []
+    absent_before: list[str] = []  # absences recorded before any decision: this meeting's
+    for part in parts:
+        if part.kind == "attendance":
+            names = names_in(" , ".join(t.strip() for t in part.text_lines() if t.strip()), profile)
+            (found[-1][0].absent if found else absent_before).extend(names)
+            continue
+        if part.kind != "decision" or not any(t.strip() for t in part.text_lines()):
+            continue
         text = collapse(" ".join(part.text_lines()))
-        decision = Decision(heading=part.heading or "", text=text, outcome=classify_outcome(text, profile),
-                            protocol_notes=protocol_notes(part.text_lines(), profile), span=span(part.start_line, part.end_line))
-        votes = [Vote(position=v.position, parties=v.parties, count=v.count, text=v.text)
-                 for v in find_votes(part.text_lines(), profile)]
+        by, date = decision_heading(part.heading or "")
+        default = part.rule.default_outcome if part.rule else None
+        found.append((Decision(heading=part.heading or "", by=by, date=date, text=text,
+                               outcome=classify_outcome(text, profile, default),
+                               protocol_notes=protocol_notes(part.text_lines(), profile),
+                               span=span(part.start_line, part.end_line)), part))
+    if found and all(d.date for d, _ in found):
+        found.sort(key=lambda pair: pair[0].date)  # stable: same-day decisions keep their order
+    decisions = [d for d, _ in found]
+    # This meeting's decision is the last one; its votes and absences are this meeting's.
+    decision = decisions[-1] if decisions else None
+    votes = [Vote(position=v.position, parties=v.parties, count=v.count, text=v.text)
+             for v in find_votes(found[-1][1].text_lines(), profile)] if found else []
+    absent = absent_before + (decision.absent if decision else [])
 
     attachments = [Attachment(title=t) for p in parts if p.kind == "attachments"
                    for t in attachment_titles(p.text_lines(), profile)]
@@ -155,6 +175,8 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
         case_presentation=texts("case_presentation"),
         attachments=attachments,
         decision=decision,
+        decisions=decisions,
+        absent=absent,
         votes=votes,
         tables=[_table(t, heading.number, span) for t in sorted(raw_tables, key=lambda t: t.start_line)],
         parts=[ItemPart(heading=p.heading, kind=p.kind, text=paragraphs_text(p.text_lines()),
@@ -163,27 +185,57 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
     )
 
 
-def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTable], profile: Profile,
-                    span: _Spans) -> tuple[list[Section], list[AgendaItem]]:
+def _ends_in_outcome(item: AgendaItem, profile: Profile) -> bool:
+    """Whether the item's last paragraph is a short statement of an outcome ("Godkendt.")."""
+    texts = [p.text for p in item.parts if p.text.strip()]
+    last = texts[-1].split("\n")[-1] if texts else ""
+    return 0 < len(last) <= 200 and classify_outcome(last, profile) not in ("none", "discussed")
+
+
+def _missed_heading(item: AgendaItem, profile: Profile) -> int | None:
+    """The line where a second item seems to begin inside `item` (its heading missed): after a
+    decision, a case-number line, or a part heading the item already had before it ("Oplæg:",
+    "Sagsfremstilling"). Decisions and absences may repeat (earlier treatment), other parts not."""
+    seen: set[str] = set()
+    decided = False
+    for part in item.parts:
+        heading = (part.heading or "").casefold()
+        if part.kind in ("decision", "attendance"):
+            decided = decided or part.kind == "decision"
+            continue
+        if decided and ((heading and heading in seen) or (part.heading is None and is_case_line(
+                part.text.split("\n", 1)[0], profile))):
+            return part.span.start_line
+        if heading:
+            seen.add(heading)
+    return None
+
+
+def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_tables: list[RawTable],
+                    profile: Profile, span: _Spans) -> tuple[list[Section], list[AgendaItem]]:
+    """Sections and items from the headings; the last item ends at `end_of_items` (1-based, the
+    line before a signature block, or the last line)."""
     headings = agenda.headings
     sections: list[Section] = []
     items: list[AgendaItem] = []
     current_section: Section | None = None
+    # Where the agenda has sections, an item outside them is its own section ("5. Eventuelt");
+    # where it has none, no item has one.
+    has_sections = any(_is_section(h, headings[i + 1:]) for i, h in enumerate(headings))
     for position, heading in enumerate(headings):
         following = headings[position + 1:]
-        next_line = following[0].line if following else len(lines) + 1
+        next_line = following[0].line if following else end_of_items + 1
         end_line = next_line - 1
         while end_line > heading.line and not lines[end_line - 1].strip():
             end_line -= 1
-        label = f"{heading.number}. {heading.title}"
         if _is_section(heading, following):
-            current_section = Section(number=heading.number, title=heading.title, label=label,
+            current_section = Section(number=heading.number, title=heading.title, label=heading.label,
                                       toc_page=heading.toc.page if heading.toc else None,
                                       span=span(heading.line, end_line))
             sections.append(current_section)
             continue
         parent = current_section if current_section and heading.number.startswith(current_section.number + ".") else None
-        section_label = parent.label if parent else label
+        section_label = parent.label if parent else (heading.label if has_sections else None)
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
         items.append(_build_item(heading, 0, section_label, body, first_line, end_line, next_line, layout_tables,
@@ -194,8 +246,9 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
         if entry.number in known_sections:
             continue
         parent = next((s for s in sections if entry.number.startswith(s.number + ".")), None)
+        own = f"{entry.number}. {entry.title}" if has_sections else None
         items.append(AgendaItem(number=entry.number, number_as_written=entry.number, order=0, title=entry.title,
-                                section=parent.label if parent else f"{entry.number}. {entry.title}",
+                                section=parent.label if parent else own, access=entry.access or "public",
                                 toc_page=entry.page))
     items.sort(key=lambda i: tuple(int(p) for p in i.number.split(".")))
     for order, item in enumerate(items):
@@ -203,16 +256,40 @@ def _agenda_records(agenda: Agenda, lines: list[str], layout_tables: list[RawTab
     return sections, items
 
 
+def _signature_line(lines: list[str], after: int, profile: Profile) -> int | None:
+    """1-based line of a signature block's heading after line `after`, if the document has one."""
+    pattern = profile.compile(profile.section("document")["signature_heading"])
+    for index in range(after, len(lines)):
+        if pattern.match(lines[index]):
+            return index + 1
+    return None
+
+
+def _limited(warnings: list[RecordWarning], code: str) -> list[RecordWarning]:
+    """At most MAX_ITEM_WARNINGS warnings of one kind; the rest summed up in one more."""
+    mine = [w for w in warnings if w.code == code]
+    if len(mine) <= MAX_ITEM_WARNINGS:
+        return warnings
+    rest = len(mine) - MAX_ITEM_WARNINGS
+    kept = [w for w in warnings if w.code != code] + mine[:MAX_ITEM_WARNINGS]
+    kept.append(RecordWarning(code=code, message=f"and {rest} more of the same kind"))
+    return kept
+
+
 def extract_record(text: str, *, source: Source, line_pages: list[int] | None = None,
                    line_end_pages: list[int] | None = None, layout_tables: list[RawTable] | None = None,
-                   profile: Profile | None = None) -> MeetingRecord:
+                   furniture: list[str] | None = None, profile: Profile | None = None) -> MeetingRecord:
+    """The record of one document's text. `furniture` holds the running headers and footers a
+    loader removed (they may name the authority)."""
     profile = profile or load_profile()
     span = _Spans(line_pages, line_end_pages)
+    layout_tables = layout_tables or []
     normalized = normalize(text)
     lines = normalized.lines
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 
-    toc = find_toc(lines, profile.section("toc")["min_entries"])
+    toc = find_toc(lines, profile.section("toc")["min_entries"], profile.compile(profile.section("toc")["heading"]))
     skip = set(range(toc.start_line - 1, toc.end_line)) if toc else set()
 
     def is_evidence(line: str) -> bool:
@@ -220,35 +297,67 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
 
     agenda = segment(lines, profile, toc, is_evidence, skip)
     first_heading = agenda.headings[0].line if agenda.headings else len(lines) + 1
+    last_heading = agenda.headings[-1].line if agenda.headings else len(lines)
+    signature = _signature_line(lines, last_heading, profile) if agenda.headings else None
+    # "Mødet hævet kl. 21.15" after the last item closes the minutes: it is no part of that item.
+    closing = meeting_end_line(lines, profile)
+    closing = closing if closing and closing > last_heading and len(lines[closing - 1]) <= 120 else None
+    end_of_items = min([len(lines) + 1] + [n for n in (signature, closing) if n]) - 1
     outside_items = skip | set(range(first_heading - 1, len(lines)))
     entries, attendance_lines = find_attendance(lines, profile, outside_items)
-    sections, items = _agenda_records(agenda, lines, layout_tables or [], profile, span)
+    sections, items = _agenda_records(agenda, lines, end_of_items, layout_tables, profile, span)
     participants, participant_warnings = _participants(entries)
     warnings.extend(participant_warnings)
     for entry in agenda.toc_only:
         warnings.append(RecordWarning(code="item_only_in_toc", line=entry.line,
                                       message=f"item {entry.number} '{entry.title}' is in the table of contents but has no heading in the text"))
+    for heading in agenda.headings:
+        if heading.not_in_toc:
+            warnings.append(RecordWarning(code="not_in_toc", line=heading.line,
+                                          message=f"item {heading.number} '{heading.title}' is not in the table of contents; "
+                                                  "read from its numbering and the case number or part headings under it"))
+    for item in items:
+        line = _missed_heading(item, profile) if item.span else None
+        if line:
+            warnings.append(RecordWarning(code="possible_missed_item", line=line,
+                                          message=f"item {item.number} seems to hold another item from line {line} on "
+                                                  "(its parts start over after the decision): a heading may have been missed"))
+    warnings = _limited(_limited(_limited(warnings, "item_only_in_toc"), "not_in_toc"), "possible_missed_item")
 
-    header_end = min([first_heading - 1] + [i for i in attendance_lines])
+    header_end = min([first_heading - 1] + [i for i in attendance_lines] + ([toc.start_line - 1] if toc else []))
     header_lines = [("" if i in skip else line) for i, line in enumerate(lines[:header_end])]
-    header = find_header(header_lines, profile, "\n".join(lines))
+    full_text = "\n".join(lines)
+    header = find_header(header_lines, profile, full_text)
+    furniture_text = [raw_lines[n - 1] for n in normalized.furniture_lines if n <= len(raw_lines)] + list(furniture or [])
+    authority = find_authority(header_lines, profile, header.body, furniture_text, full_text)
     next_meeting = find_next_meeting(lines, profile, header.date)
 
-    title_minutes, title_agenda = title_words(lines, profile)
+    titles = find_title_words(lines[:first_heading - 1], profile)
+    end_line = closing or meeting_end_line(lines, profile)
+    if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
+        times = find_times(lines[closing - 1])
+        header.end_time = times[-1] if times else None
     signals = Signals(
-        title_minutes=title_minutes, title_agenda=title_agenda, meeting_date=header.date is not None,
+        title_minutes="minutes" in titles, title_agenda="agenda" in titles, meeting_date=header.date is not None,
         items=sum(1 for i in items if i.span is not None), decisions=sum(1 for i in items if i.decision),
         recommendations=sum(1 for i in items if i.recommendation), attendance=len(participants),
-        case_numbers=sum(len(i.case_numbers) for i in items),
+        case_numbers=sum(len(i.case_numbers) for i in items), meeting_end=end_line is not None,
+        outcome_statements=sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile)),
+        signature=signature is not None,
+        where={"title_minutes": titles.get("minutes", ""), "title_agenda": titles.get("agenda", ""),
+               "meeting_date": f"{header.date} (line {header.date_line})" if header.date else "",
+               "meeting_end": f"(line {end_line})" if end_line else "",
+               "signature": f"(line {signature})" if signature else ""},
     )
-    document_type, reason = classify(signals, profile)
+    document_type, reason, evidence = classify(signals, profile)
 
+    coverage = None
     if document_type == "not_minutes":
         meeting, participants, sections, items = Meeting(), [], [], []
         warnings = []
     else:
         meeting = Meeting(
-            body=header.body, authority=header.authority, date=header.date, start_time=header.start_time,
+            body=header.body, authority=authority, date=header.date, start_time=header.start_time,
             end_time=header.end_time,
             place=header.place,
             next_meeting=NextMeeting(date=next_meeting.date, start_time=next_meeting.start_time,
@@ -257,6 +366,23 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         for field, value in (("body", header.body), ("date", header.date)):
             if value is None:
                 warnings.append(RecordWarning(code=f"no_{field}", message=f"no meeting {field} found in the header"))
+        if header.body and not authority and not regex.search(r"\s(?:i|for)\s+\p{Lu}|^KKR\s|^Region\s", header.body):
+            warnings.append(RecordWarning(code="no_authority", message=(
+                f"the document does not name the municipality or region of '{header.body}': its record id "
+                "is the body and date alone, like the same body's of another authority")))
+        if document_type == "minutes" and not signals.decisions:
+            warnings.append(RecordWarning(code="no_decisions", message=(
+                "minutes in which no item has a recorded decision: the decisions may stand under headings "
+                "of a form referat does not know, or on pages that could not be read")))
+        placed = {
+            "header": range(1, header_end + 1),
+            "attendance": {i + 1 for i in attendance_lines},
+            "toc": range(toc.start_line, toc.end_line + 1) if toc else range(0),
+            "items": range(first_heading, end_of_items + 1),
+            "closing": range(end_of_items + 1, len(lines) + 1),
+        }
+        coverage, coverage_warnings = measure_coverage(lines, placed, layout_tables, profile)
+        warnings.extend(coverage_warnings)
 
     if document_type != "not_minutes" and meeting.body and meeting.date:
         # Committees of different municipalities share names ("Økonomiudvalget"): the authority
@@ -268,9 +394,9 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         record_id = f"{slugify(PurePath(source.file_name).stem) or 'document'}-{source.sha256[:8]}"
 
     record = MeetingRecord(
-        record_id=record_id, document_type=document_type, not_minutes_reason=reason, source=source,
-        extractor_version=EXTRACTOR_VERSION, warnings=warnings, meeting=meeting, participants=participants,
-        sections=sections, items=items,
+        record_id=record_id, document_type=document_type, not_minutes_reason=reason, classification=evidence,
+        source=source, extractor_version=EXTRACTOR_VERSION, warnings=warnings, coverage=coverage, meeting=meeting,
+        participants=participants, sections=sections, items=items,
     )
     # Entities only where there is a meeting: a web page gets no invented people or bodies.
     return annotate(record) if document_type != "not_minutes" else record

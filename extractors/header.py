@@ -14,6 +14,12 @@ from extractors.text import collapse, sentences
 
 # "Label: value" at the start of a line; the label is checked against the profile's lists.
 LABEL_LINE = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*[:.]\s*(?P<value>\S.*)$")
+# A label standing alone ("Mødedato:"), its value on a following line.
+LABEL_ONLY = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*:\s*$")
+# "Mødedato<TAB>Onsdag den 19. november 2025": a label without a colon, a tab, the value.
+TAB_LABEL = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*\t\s*(?P<value>\S.*)$")
+# A genitive body name ("Økonomiudvalgets", "Byrådets", "Kommunalbestyrelsens") and its nominative.
+GENITIVE = regex.compile(r"(?<=\p{L}(?:et|en))s$")
 # Short words kept in capitals when a body name written in capitals is re-cased: KKR, KL.
 ACRONYM = regex.compile(r"^[\p{Lu}]{2,4}$")
 
@@ -29,14 +35,81 @@ class Header:
     date_line: int | None = None
 
 
-def _label_lines(lines: list[str], labels: list[str]) -> list[tuple[int, str]]:
-    wanted = {label.lower() for label in labels}
-    found = []
-    for index, line in enumerate(lines):
+def label_values(lines: list[str], known: frozenset[str] = frozenset()) -> list[tuple[int, str, str]]:
+    """(0-based line, label in lower case, value) of the header's labelled fields, in the three
+    layouts minutes use: `Dato: 4. december 2012` on one line (or with a tab: `Dato<TAB>…`);
+    `Mødedato:` with the value on the next line; and a block of labels followed by a block of their
+    values in the same order. A `known` label may stand without its colon ("Mødedato")."""
+    found: list[tuple[int, str, str]] = []
+
+    def alone(line: str) -> str | None:
+        m = LABEL_ONLY.match(line)
+        if m:
+            return collapse(m["label"]).lower()
+        text = collapse(line).lower()
+        return text if text in known else None
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
         m = LABEL_LINE.match(line)
-        if m and m["label"].strip().lower() in wanted:
-            found.append((index, m["value"].strip()))
+        if not (m and alone(line) is None):
+            m = TAB_LABEL.match(line)
+            m = m if m and collapse(m["label"]).lower() in known else None
+        if m:
+            found.append((index, collapse(m["label"]).lower(), m["value"].strip()))
+            index += 1
+            continue
+        if alone(line) is None:
+            index += 1
+            continue
+        # a run of labels standing alone, then as many values (blank lines between are allowed)
+        labels: list[tuple[int, str]] = []
+        j = index
+        while j < len(lines) and (alone(lines[j]) is not None or not lines[j].strip()):
+            if lines[j].strip():
+                labels.append((j, alone(lines[j])))
+            j += 1
+        values: list[tuple[int, str]] = []
+        while j < len(lines) and len(values) < len(labels):
+            text = lines[j].strip()
+            if text:
+                if _is_label_line(lines[j]):
+                    break
+                values.append((j, text))
+            j += 1
+        if len(labels) > 1 and len(values) < len(labels):
+            values = []  # labels without values: leave them unread rather than pair them wrongly
+        for (line, label), (_, value) in zip(labels, values):
+            found.append((line, label, value))
+        index = j if values else index + 1
     return found
+
+
+def _is_label_line(line: str) -> bool:
+    """A field label of its own ("Sted: Rådhuset", "Tid:"), not a value ("kl. 14:00", "Teams")."""
+    m = LABEL_LINE.match(line) or LABEL_ONLY.match(line)
+    if not m:
+        return False
+    label = collapse(m["label"])
+    return len(label) >= 3 and len(label.split()) <= 3 and label.lower() not in {"kl", "ca", "den"}
+
+
+def _header_labels(profile: Profile) -> frozenset[str]:
+    cfg = profile.section("header")
+    return frozenset(label.lower() for key in ("date_labels", "place_labels", "start_labels", "end_labels")
+                     for label in cfg[key])
+
+
+def _label_lines(lines: list[str], labels: list[str], profile: Profile) -> list[tuple[int, str]]:
+    wanted = {label.lower() for label in labels}
+    return [(index, value) for index, label, value in label_values(lines, _header_labels(profile))
+            if label in wanted]
+
+
+def nominative(name: str) -> str:
+    """A body named in the genitive ("Økonomiudvalgets møde") by its name: "Økonomiudvalget"."""
+    return GENITIVE.sub("", name)
 
 
 def _recase(name: str, full_text: str) -> str:
@@ -60,18 +133,39 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
         for pattern in patterns:
             for m in pattern.finditer(stripped):
                 name = m.group(0).strip()
-                # A line that is only the body's name beats a mention inside a sentence.
-                rank = (0 if len(name) >= len(stripped) - 1 else 1, index)
+                # A line that is only the body's name (or the name and "møde") beats a mention
+                # inside a sentence.
+                alone = len(name) >= len(stripped) - 1 or regex.fullmatch(
+                    rf"{regex.escape(name)}\s+(?:møde|ordinære\s+møde|ekstraordinære\s+møde)", stripped, regex.I)
+                rank = (0 if alone else 1, index)
                 if best is None or rank < best[:2]:
                     best = (*rank, name)
-    return _recase(best[2], full_text) if best else None
+    if best:
+        return _recase(nominative(best[2]), full_text)
+    if profile.section("header").get("body_after_title"):
+        return _body_after_title(lines, profile)
+    return None
+
+
+def _body_after_title(lines: list[str], profile: Profile) -> str | None:
+    """The name under the document's title word: "Referat" / "Mødesystemgruppen"."""
+    cfg = profile.section("document")
+    title = profile.compile(rf"^\s*(?:{'|'.join(cfg['minutes_titles'] + cfg['agenda_titles'])})\s*:?\s*$")
+    for index, line in enumerate(lines[:30]):
+        if not title.match(line):
+            continue
+        following = next((t.strip() for t in lines[index + 1:index + 4] if t.strip()), "")
+        if (following and len(following) <= 80 and regex.match(r"\p{Lu}", following)
+                and not regex.search(r"[\d:;.,!?()\t]", following) and len(following.split()) <= 6):
+            return following
+    return None
 
 
 def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
     """Read the header from `lines` (the part of the document before attendance and items)."""
     cfg = profile.section("header")
     header = Header(body=find_body(lines, profile, full_text))
-    for index, value in _label_lines(lines, cfg["date_labels"]):
+    for index, value in _label_lines(lines, cfg["date_labels"], profile):
         date = dates.first_date(value)
         if date and header.date is None:
             header.date, header.date_line = date, index + 1
@@ -91,31 +185,57 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
                 header.start_time = header.start_time or (times[0] if times else None)
                 break
     for labels, attr in ((cfg["start_labels"], "start_time"), (cfg["end_labels"], "end_time")):
-        for _, value in _label_lines(lines, labels):
+        for _, value in _label_lines(lines, labels, profile):
             times = dates.find_times(value)
             if times and getattr(header, attr) is None:
                 setattr(header, attr, times[0])
-    places = _label_lines(lines, cfg["place_labels"])
+    places = _label_lines(lines, cfg["place_labels"], profile)
     if places:
         header.place = places[0][1]
-    header.authority = find_authority(lines, profile, header.body)
+    elif header.date_line is not None:
+        # an unlabelled place under the date line of a title block: "i Mødecenter C, …"
+        pattern = profile.compile(cfg["place_after_date"])
+        for line in lines[header.date_line:header.date_line + 2]:
+            m = pattern.match(line.strip())
+            if m and not dates.find_dates(line):
+                header.place = m["place"].strip()
+                break
     return header
 
 
-def find_authority(lines: list[str], profile: Profile, body: str | None) -> str | None:
-    """A header line naming a municipality or region ("Gribskov Kommune"), unless the body's name
-    already carries it ("Byrådet i Aarhus", "KKR Hovedstaden")."""
-    pattern = profile.compile(profile.section("header")["authority_pattern"], regex.VERSION1)
-    for line in lines[:40]:
+def _authority_place(authority: str) -> str:
+    return regex.sub(r"\s*(?:Regionskommune|Kommune)$|^Region\s+", "", authority)
+
+
+def find_authority(lines: list[str], profile: Profile, body: str | None, furniture: list[str] = (),
+                   full_text: str = "") -> str | None:
+    """The municipality or region the body belongs to: a header, title or running header/footer
+    line naming one ("Gribskov Kommune"), else the one the text names far more often than any
+    other. None when the body's name already carries it ("Byrådet i Aarhus", "KKR Hovedstaden")."""
+    cfg = profile.section("header")
+    pattern = profile.compile(cfg["authority_pattern"], regex.VERSION1)
+    found = None
+    for line in [*lines[:40], *furniture]:
         m = pattern.match(line)
-        if not m:
-            continue
-        authority = collapse(m.group(0))
-        place = regex.sub(r"\s*(?:Regionskommune|Kommune)$|^Region\s+", "", authority)
-        if body and place.casefold() in body.casefold():
-            return None
-        return authority
-    return None
+        if m:
+            found = collapse(m.group(0))
+            break
+        m = profile.compile(cfg["authority_mentions"], regex.VERSION1).search(line) if line in furniture else None
+        if m:
+            found = collapse(m.group(0))
+            break
+    if found is None and full_text:
+        mentions = Counter(collapse(m.group(0)) for m in
+                           profile.compile(cfg["authority_mentions"], regex.VERSION1).finditer(full_text))
+        ranked = mentions.most_common(2)
+        if ranked and ranked[0][1] >= cfg["authority_min_mentions"] and (
+                len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            found = ranked[0][0]
+    if found is None:
+        return None
+    if body and _authority_place(found).casefold() in body.casefold():
+        return None
+    return found
 
 
 def _without_dates(text: str) -> str:

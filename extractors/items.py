@@ -1,9 +1,11 @@
 """Agenda segmentation: which lines are item and section headings, and where each item ends.
 
 A heading is accepted only with evidence. With a table of contents, the heading's number and
-title must match a TOC entry, in order. Without one, the number must continue the sequence
-(3.4 -> 3.5, 4 or 4.1) and the heading must be followed shortly by a case number or a part
-heading. That keeps numbered lists inside an item ("2. Kommunerne skal ...") out of the agenda.
+title match a TOC entry, in order. Without one (and between the headings the TOC confirms), the
+number must continue the sequence (3.4 -> 3.5, 4 or 4.1) and the heading must be followed shortly
+by a case number or a part heading; a heading found that way where a TOC exists is marked
+`not_in_toc`. That keeps numbered lists inside an item ("2. Kommunerne skal ...") out of the
+agenda, while the TOC stays evidence rather than a gate.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ import regex
 
 from extractors.profile import Profile
 from extractors.text import collapse
-from extractors.toc import Toc, TocEntry
+from extractors.toc import Toc, TocEntry, detab_number
 
 NUMBER = r"(?P<number>\d{1,3}(?:\.\d{1,3}){0,2})"
+# A line that starts with a date: "10-01-2022 …", "4.12.2012 …".
+DATE_START = regex.compile(r"^\s*\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b")
+# The start of a numbered list entry ("2) Det bliver …", "3. Kommunerne skal …").
+LIST_ENTRY = regex.compile(r"^\s*\(?\d{1,3}(?:\.\d{1,3}){0,2}[.)]\s")
 
 
 def _heading_pattern(profile: Profile) -> regex.Pattern:
@@ -42,6 +48,13 @@ class Heading:
     access_marked: bool = False  # the heading line itself says open or closed
     toc: TocEntry | None = None
     title_lines: int = 1
+    not_in_toc: bool = False  # accepted by its numbering and evidence although a TOC exists
+    dot: bool = False  # the number is written with a trailing dot ("3." rather than "3")
+
+    @property
+    def label(self) -> str:
+        """Number and title as a section is named: "3. Regionalpolitiske sager", "1 First Agenda"."""
+        return f"{self.number}{'.' if self.dot else ''} {self.title}"
 
 
 @dataclass
@@ -62,11 +75,12 @@ def _titles_match(body: str, toc: str) -> bool:
 
 
 def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Heading | None:
+    line = detab_number(line)
     if "\t" in line or len(line) > 250:
         return None
     m = pattern.match(line)
-    if not m:
-        return None
+    if not m or DATE_START.match(line):
+        return None  # "10-01-2022 Økonomiudvalget" is a date, not item 10
     rest = m["rest"].strip()
     items = profile.section("items")
     closed = profile.compile(rf"(?:{'|'.join(items['closed_markers'])})")
@@ -85,16 +99,27 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
         access = "closed" if regex.search(r"\(lukket\)|lukket punkt", rest, regex.IGNORECASE) else "public"
         marked = True
     rest = regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", rest, flags=regex.IGNORECASE).strip()
+    if profile.compile(items["closed_title"]).search(rest):  # "… - (FOR LUKKEDE DØRE)", kept as written
+        access, marked = "closed", True
     if not rest and access != "closed":
         return None
     # A title starts like a title, not like a sentence fragment or a number in running text.
-    if rest and not regex.match(r"[\p{Lu}\p{N}\"'“„(]", rest):
+    # (After a leading access marker, "Lukket: orientering fra …", it is a heading all the same.)
+    if rest and not (lead or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
         return None
     if rest.endswith((",", ";")):
         return None
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
     return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0,
-                   access=access, access_marked=marked)
+                   access=access, access_marked=marked, dot=bool(m["dot"]))
+
+
+def _without_markers(title: str, profile: Profile) -> str:
+    """A TOC title without the access marker a heading's title loses ("Lukket: Orientering")."""
+    items = profile.section("items")
+    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:.\-–]?\s*")
+    title = marker.sub("", title, count=1)
+    return regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", title, flags=regex.IGNORECASE).strip()
 
 
 def _successors(previous: tuple[int, ...] | None) -> set[tuple[int, ...]]:
@@ -129,7 +154,8 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                 continue
             # Look for this number among the next few TOC entries (an entry may be missing).
             for offset, entry in enumerate(pending[:4]):
-                if entry.number == cand.number and _titles_match(cand.title, entry.title):
+                if entry.number == cand.number and (_titles_match(cand.title, entry.title) or _titles_match(
+                        cand.title, _without_markers(entry.title, profile))):
                     agenda.toc_only.extend(pending[:offset])
                     del pending[: offset + 1]
                     cand.line, cand.toc = index + 1, entry
@@ -138,18 +164,28 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     break
         agenda.toc_only.extend(pending)
         if agenda.headings:
-            # Items the TOC left out at the end ("5. Eventuelt" added after it was made) are read
-            # from the text, continuing the sequence of the last heading it matched.
-            last = agenda.headings[-1]
-            agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern,
-                                                  start=last.line, previous=_number(last.number)))
-            _apply_access_runs(agenda, lines, profile)
+            # Items the TOC left out ("5. Eventuelt" added after it was made, an item added at the
+            # meeting) are read from the text where their numbering and evidence place them:
+            # between two headings the TOC confirms, and after the last one.
+            confirmed = list(agenda.headings)
+            found: list[Heading] = []
+            for before, after in zip(confirmed, confirmed[1:]):
+                found += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=before.line,
+                                        previous=_number(before.number), stop=after.line - 1,
+                                        next_number=_number(after.number))
+            last = confirmed[-1]
+            found += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=last.line,
+                                    previous=_number(last.number))
+            for heading in found:
+                heading.not_in_toc = True
+            agenda.headings = sorted(confirmed + found, key=lambda h: h.line)
+            _apply_access_runs(agenda, lines, profile, toc)
             return agenda
         # A TOC whose entries match no heading (another numbering in the text): read the text alone.
         agenda = Agenda()
 
     agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None))
-    _apply_access_runs(agenda, lines, profile)
+    _apply_access_runs(agenda, lines, profile, toc)
     return agenda
 
 
@@ -158,19 +194,23 @@ def _number(number: str) -> tuple[int, ...]:
 
 
 def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool], skip: set[int],
-                   pattern: regex.Pattern, start: int, previous: tuple[int, ...] | None) -> list[Heading]:
-    """Headings found by their numbering alone, from 0-based line `start` on: each continues the
-    sequence of the one before and has evidence after it."""
+                   pattern: regex.Pattern, start: int, previous: tuple[int, ...] | None, stop: int | None = None,
+                   next_number: tuple[int, ...] | None = None) -> list[Heading]:
+    """Headings found by their numbering alone, from 0-based line `start` up to `stop`: each
+    continues the sequence of the one before and has evidence after it; with `next_number` (the
+    heading that follows the stretch) the last one found must lead on to it."""
     headings: list[Heading] = []
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
-    for index in range(start, len(lines)):
+    for index in range(start, len(lines) if stop is None else min(stop, len(lines))):
         line = lines[index]
         if index in skip:
             continue
         prior, previous_text_line = previous_text_line, (index if line.strip() else previous_text_line)
         cand = _parse_candidate(line, pattern, profile)
         if cand is None:
+            if LIST_ENTRY.match(line) and "\t" not in line:
+                rejected.add(index)  # a numbered list entry too long to be a heading: the list goes on
             continue
         number = _number(cand.number)
         # Right after a numbered line that is not a heading, this is the next entry of a list.
@@ -179,24 +219,41 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
                 or not _has_item_evidence(lines, index, cand.number, is_evidence, pattern, profile)):
             rejected.add(index)
             continue
+        if next_number is not None and next_number not in _successors(number):
+            rejected.add(index)
+            continue
         cand.line = index + 1
         headings.append(cand)
         previous = number
     return headings
 
 
-def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile) -> None:
-    """Items under an unnumbered "Lukkede punkter" heading are closed until "Åbne punkter"."""
+def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile, toc: Toc | None = None) -> None:
+    """Items under an unnumbered "Lukkede punkter" heading are closed until "Åbne punkter". In the
+    table of contents such group headings ("Åbent referat" / "Lukket referat") mark the entries
+    listed under them, and say nothing about the text after the TOC."""
     items = profile.section("items")
     closed_run, open_run = profile.compile(items["closed_run"]), profile.compile(items["open_run"])
+    toc_lines = range(toc.start_line - 3, toc.end_line + 3) if toc else range(0)
     switches = [(i + 1, "closed" if closed_run.match(line) else "public")
                 for i, line in enumerate(lines) if closed_run.match(line) or open_run.match(line)]
-    if not switches:
-        return
+    in_toc = [(n, state) for n, state in switches if n in toc_lines]
+    switches = [(n, state) for n, state in switches if n not in toc_lines]
+    marker = profile.compile(rf"{items['closed_title']}|\(\s*lukket[^)]*\)|^\s*lukket(?:\s+(?:punkt|sag))?\s*[:\-–]|\blukket\s+(?:punkt|sag)\b")
+    for entry in toc.entries if toc else []:
+        before = [state for n, state in in_toc if n < entry.line]
+        if marker.search(entry.title):  # "Personalesag (Lukket punkt)"
+            entry.access = "closed"
+        elif before:
+            entry.access = before[-1]
     for heading in agenda.headings:
+        if heading.access_marked:
+            continue
         before = [state for line, state in switches if line < heading.line]
-        if before and not heading.access_marked:
+        if before:
             heading.access = before[-1]
+        elif heading.toc is not None and heading.toc.access:
+            heading.access = heading.toc.access
 
 
 def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str) -> None:

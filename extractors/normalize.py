@@ -44,9 +44,9 @@ CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "men", "end", "s�
 
 # Running page furniture. Digits are folded to '#' before lines are compared.
 PAGE_NUMBER = regex.compile(
-    # "Side 3", "Side 3 af 40", "Page 3/40" ending the line, alone or after a gap or a bar;
+    # "Side 3", "Side 3 af 40", "Page 3/40" ending the line, alone or after a gap, a bar or a dot;
     # a bare "3" or "- 3 -" on its own line. "jf. side 12." inside a sentence is not one.
-    r"(?:(?:^|\s{2,}|\t|\|)\s*(?:side|page|s\.)\s*#+(?:\s*(?:af|/|of)\s*#+)?\s*$"
+    r"(?:(?:^|\s{2,}|\t|\||\s[·•|–—-])\s*(?:side|page|s\.)\s*#+(?:\s*(?:af|/|of)\s*#+)?\s*$"
     r"|^\s*-?\s*#+\s*-?\s*$|^\s*#+\s*/\s*#+\s*$)",
     regex.IGNORECASE,
 )
@@ -103,6 +103,8 @@ def find_page_furniture(lines: list[str]) -> set[int]:
             # A bare number line ("- 3 -", "3") counts only if it recurs often, like page numbers.
             if regex.fullmatch(r"\s*-?\s*#+\s*-?\s*", shape) and len(indexes) < 3:
                 continue
+            if not _counts_pages([lines[i] for i in indexes]):
+                continue
             furniture.update(indexes)
     if not furniture:
         return furniture
@@ -118,6 +120,20 @@ def find_page_furniture(lines: list[str]) -> set[int]:
             if all(any(f in furniture for f in range(i - 3, i + 4)) for i in indexes):
                 furniture.update(indexes)
     return furniture
+
+
+def _counts_pages(occurrences: list[str]) -> bool:
+    """Whether the numbers of a page-number-shaped line behave like page numbers: they change
+    from one occurrence to the next, and stay small ("Side 3 af 40", "3/40"); "25/23642" under
+    every item's "Sagsnr." is a value, not a page number."""
+    numbers = []
+    for line in occurrences:
+        m = PAGE_NUMBER.search(DIGITS.sub(lambda d: "#" * len(d.group(0)), line))
+        found = [int(d) for d in DIGITS.findall(line[m.start():m.end()])] if m else []
+        if not found or max(found) > 5000 or (len(found) == 2 and found[0] > found[1]):
+            return False
+        numbers.append(tuple(found))
+    return len(set(numbers)) > 1
 
 
 def normalize(text: str) -> NormalizedText:

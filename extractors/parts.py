@@ -12,6 +12,12 @@ from extractors.text import collapse, is_bullet, strip_bullet
 # A sub-heading inside a part: short, capitalised, no closing punctuation.
 SUBHEADING = regex.compile(r"^\p{Lu}[^\t]{1,90}$")
 CLOSING_PUNCTUATION = (".", ":", ";", ",", "!", "?")
+# A lettered sub-point of an item ("a. Møder og konferencer", "b) Konference …"): it ends a list of
+# attachments above it.
+LETTERED_POINT = regex.compile(r"^\s*\(?[a-zæøå][.)]\s+\p{Lu}")
+# A sentence of six words or more that ends in a full stop (the profile says which finite verbs
+# make it prose rather than a title).
+SENTENCE = regex.compile(r"^(?:\S+\s+){5,}\S*\.$")
 
 
 @dataclass
@@ -21,6 +27,7 @@ class Part:
     start_line: int  # 1-based, the heading line (or first line for the preamble)
     end_line: int
     lines: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, text)
+    rule: PartHeading | None = None  # the profile's heading rule it was found by
 
     def text_lines(self) -> list[str]:
         return [text for _, text in self.lines]
@@ -28,11 +35,12 @@ class Part:
 
 def match_part_heading(line: str, profile: Profile) -> tuple[PartHeading, str, str] | None:
     """(part heading, heading as written, text after a colon) if `line` is a part heading."""
-    if "\t" in line or len(line) > 160:
+    if "\t" in line or len(line) > 2000:
         return None
     for heading in profile.part_headings:
         m = heading.pattern.match(line)
-        if m:
+        # a heading is short; a long line only when its text follows a colon ("Referat: Alle …")
+        if m and len(m["heading"]) <= 160 and (len(line) <= 160 or m["rest"] is not None):
             return heading, collapse(m["heading"]), (m["rest"] or "").strip()
     return None
 
@@ -53,6 +61,11 @@ def _is_subheading(lines: list[tuple[int, str]], index: int, inline_recommendati
     return index + 1 < len(lines) and not lines[index + 1][1].strip()
 
 
+def _is_prose(line: str, profile: Profile) -> bool:
+    text = line.strip()
+    return bool(SENTENCE.match(text)) and bool(profile.compile(profile.section("attachments")["prose_verbs"]).search(text))
+
+
 def split_parts(lines: list[str], first_line: int, profile: Profile) -> list[Part]:
     """Split an item's body into parts. `first_line` is the 1-based number of lines[0].
     Text before the first heading is a preamble part (heading None, kind 'other')."""
@@ -65,12 +78,18 @@ def split_parts(lines: list[str], first_line: int, profile: Profile) -> list[Par
         if found:
             rule, heading, rest = found
             current_rule = rule
-            part = Part(heading=heading, kind=rule.kind, start_line=number, end_line=number)
+            part = Part(heading=heading, kind=rule.kind, start_line=number, end_line=number, rule=rule)
             if rest:
                 part.lines.append((number, rest))
             parts.append(part)
             continue
         part = parts[-1]
+        if part.kind == "attachments" and (LETTERED_POINT.match(line) or _is_prose(line, profile)):
+            # the item's next lettered point, or a paragraph of prose: the list of attachments
+            # above ends here (a title is no sentence with a finite verb)
+            current_rule = None
+            parts.append(Part(heading=None, kind="other", start_line=number, end_line=number, lines=[(number, line)]))
+            continue
         has_text = any(t.strip() for _, t in part.lines)
         if (current_rule and current_rule.ends_at_subheading and has_text
                 and _is_subheading(numbered, position, inline)):
@@ -122,12 +141,19 @@ def inline_recommendation(lines: list[tuple[int, str]], profile: Profile) -> lis
 
 
 def attachment_titles(lines: list[str], profile: Profile) -> list[str]:
-    skip = profile.compile(profile.section("attachments")["skip_pattern"])
+    """The titles listed in a Bilag part, without numbering, document numbers ("2012-208960 - ")
+    or access markers ("(Lukket)")."""
+    cfg = profile.section("attachments")
+    skip = profile.compile(cfg["skip_pattern"])
+    prefix, suffix = profile.compile(cfg["title_prefix"]), profile.compile(cfg["title_suffix"])
     numbering = regex.compile(r"^(?:bilag\s*\d+[a-z]?\s*[:.\-–]\s*|\d{1,2}[.)]\s+)", regex.IGNORECASE)
     titles = []
     for line in lines:
         text = strip_bullet(line) if is_bullet(line) else line.strip()
         text = numbering.sub("", text).strip()
+        for _ in range(2):  # "Bilag 3: 2012-208960 - (Lukket) Title"
+            text = prefix.sub("", text, count=1).strip()
+        text = suffix.sub("", text).strip()
         if text and not skip.search(text):
             titles.append(collapse(text))
     return titles

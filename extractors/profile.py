@@ -22,6 +22,7 @@ class PartHeading:
     kind: str
     pattern: regex.Pattern
     ends_at_subheading: bool
+    default_outcome: str | None = None  # a decision heading whose text records no outcome of its own
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def load_profile(name: str = "danish") -> Profile:
             kind=part["kind"],
             pattern=_compile(rf"^\s*(?P<heading>{part['pattern']})\s*(?::\s*(?P<rest>.*))?$", FLAGS),
             ends_at_subheading=part.get("ends_at_subheading", False),
+            default_outcome=part.get("default_outcome"),
         )
         for part in data["parts"]
     )

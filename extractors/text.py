@@ -10,7 +10,7 @@ import regex
 DATA_DIR = Path(__file__).parent / "data"
 WHITESPACE = regex.compile(r"\s+")
 # "- x", "• x", "– x", "* x", "a) x", "1) x" at the start of a line.
-BULLET = regex.compile(r"^\s*(?:[-•–·▪*]|\(?[a-zæøå]\)|\(?\d{1,2}\))\s+")
+BULLET = regex.compile(r"^\s*(?:[-•–·▪*]|\(?[a-zæøåA-ZÆØÅ]\)|\(?\d{1,2}\))\s+")
 # Sentence ends: ., ! or ? then space then an uppercase letter, a quote or a dash bullet.
 SENTENCE_BREAK = regex.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\"“„]?\p{Lu}|\d+\.\s)")
 SLUG_MAP = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue", "é": "e"})

@@ -201,12 +201,15 @@ def _summary(record, target: Path) -> str:
     meeting = record.meeting
     if record.document_type == "not_minutes":
         return f"{record.source.file_name}: not_minutes ({record.not_minutes_reason}) -> {target}"
-    present = sum(p.status == "present" for p in record.participants)
-    absent = len(record.participants) - present
+    members = [p for p in record.participants if p.role != "staff"]
+    present = sum(p.status == "present" for p in members)
+    staff = len(record.participants) - len(members)
+    coverage = f", {record.coverage.share:.1%} of the text placed" if record.coverage else ""
     return (
         f"{record.source.file_name}: {record.document_type} {meeting.body or '?'} {meeting.date or '?'}: "
-        f"{len(record.items)} items, {present} present, {absent} absent, "
-        f"{sum(len(i.tables) for i in record.items)} tables, {len(record.warnings)} warnings -> {target}"
+        f"{len(record.items)} items, {present} present, {len(members) - present} absent"
+        f"{f', {staff} staff' if staff else ''}, "
+        f"{sum(len(i.tables) for i in record.items)} tables{coverage}, {len(record.warnings)} warnings -> {target}"
     )
 
 

@@ -3,8 +3,10 @@
 Every field is scored as precision, recall and F1 over true positives, false positives and false
 negatives. Scalars: a right value is a TP, a wrong value both an FP and an FN, a value where gold
 has none an FP, a missing value an FN (null against null counts as right). Lists (people, case
-numbers, attachments, protocol notes) are compared as multisets. Item fields are compared by item
-number; texts after collapsing whitespace, with a small tolerance for rejoined hyphenation.
+numbers, attachments, protocol notes, decisions, item absences, votes) are compared as multisets.
+Item fields are compared by item number; texts after collapsing whitespace, with a small tolerance
+for rejoined hyphenation. A field is scored only where the gold file has it (older gold files lack
+`authority`, `end_time`, `staff` and the item fields `access`, `decisions`, `absent`, `votes`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from pipeline.evaluate_entities import add_scores, format_entity_report, score_e
 from schemas.record import AgendaItem, MeetingRecord
 
 TEXT_TOLERANCE = 0.97
-ITEM_FIELDS = ("title", "section", "toc_page", "case_numbers", "case_handlers", "recommendation", "decision",
-               "decision_outcome", "attachments", "tables", "protocol_notes")
-MEETING_FIELDS = ("document_type", "body", "date", "start_time", "place", "next_meeting")
+ITEM_FIELDS = ("title", "section", "access", "toc_page", "case_numbers", "case_handlers", "recommendation",
+               "decision", "decision_outcome", "decisions", "absent", "attachments", "tables", "protocol_notes",
+               "votes")
+MEETING_FIELDS = ("document_type", "authority", "body", "date", "start_time", "end_time", "place", "next_meeting")
+PEOPLE = (("attendees", "present"), ("absent", "absent"), ("staff", "staff"))
 
 
 def _text_key(value: object) -> str:
@@ -32,6 +36,9 @@ def _text_key(value: object) -> str:
 def same(gold: object, predicted: object) -> bool:
     if gold is None or predicted is None:
         return gold is None and predicted is None
+    if isinstance(gold, dict) and isinstance(predicted, dict):
+        # a decision or a vote: every key the gold gives must agree (texts with the text tolerance)
+        return all(same(gold[k], predicted.get(k)) for k in gold)
     if not isinstance(gold, str) or not isinstance(predicted, str):
         return gold == predicted
     a, b = _text_key(gold), _text_key(predicted)
@@ -83,15 +90,20 @@ def item_view(item: AgendaItem) -> dict:
         "number": item.number,
         "title": item.title,
         "section": item.section,
+        "access": item.access,
         "toc_page": item.toc_page,
         "case_numbers": [c.number for c in item.case_numbers],
         "case_handlers": [h for c in item.case_numbers for h in c.handlers],
         "recommendation": item.recommendation.text if item.recommendation else None,
         "decision": item.decision.text if item.decision else None,
         "decision_outcome": item.decision.outcome if item.decision else "none",
+        "decisions": [{"by": d.by, "date": d.date.isoformat() if d.date else None, "text": d.text,
+                       "outcome": d.outcome} for d in item.decisions],
+        "absent": list(item.absent),
         "attachments": [a.title for a in item.attachments],
         "tables": len(item.tables),
         "protocol_notes": list(item.decision.protocol_notes) if item.decision else [],
+        "votes": [{"position": v.position, "parties": v.parties, "count": v.count} for v in item.votes],
     }
 
 
@@ -100,8 +112,12 @@ def _person(p: dict) -> str:
 
 
 def score_record(gold: dict, record: MeetingRecord | None) -> dict[str, Tally]:
-    tallies: dict[str, Tally] = {name: Tally() for name in
-                                 ("items", *MEETING_FIELDS, "attendees", "absent", *ITEM_FIELDS)}
+    """Tallies per field for one document; only the fields the gold file has."""
+    gold_item_fields = {k for i in gold.get("items", []) for k in i}
+    people = [name for name, _ in PEOPLE if name in gold or name != "staff"]
+    tallies: dict[str, Tally] = {name: Tally() for name in (
+        "items", *(f for f in MEETING_FIELDS if f in gold), *people,
+        *(f for f in ITEM_FIELDS if f in gold_item_fields))}
     meeting = record.meeting if record else None
     next_meeting = None
     if meeting and meeting.next_meeting:
@@ -110,9 +126,11 @@ def score_record(gold: dict, record: MeetingRecord | None) -> dict[str, Tally]:
                         "end_time": nm.end_time}
     predicted_meeting = {
         "document_type": record.document_type if record else None,
+        "authority": meeting.authority if meeting else None,
         "body": meeting.body if meeting else None,
         "date": meeting.date.isoformat() if meeting and meeting.date else None,
         "start_time": meeting.start_time if meeting else None,
+        "end_time": meeting.end_time if meeting else None,
         "place": meeting.place if meeting else None,
         "next_meeting": next_meeting,
     }
@@ -120,9 +138,14 @@ def score_record(gold: dict, record: MeetingRecord | None) -> dict[str, Tally]:
         if name in gold:
             tallies[name].scalar(gold[name], predicted_meeting[name])
 
-    people = record.participants if record else []
-    for name, status in (("attendees", "present"), ("absent", "absent")):
-        predicted = [_person(p.model_dump()) for p in people if p.status == status]
+    participants = record.participants if record else []
+    for name, status in PEOPLE:
+        if name not in tallies:
+            continue
+        if status == "staff":
+            predicted = [_person(p.model_dump()) for p in participants if p.role == "staff"]
+        else:
+            predicted = [_person(p.model_dump()) for p in participants if p.status == status and p.role != "staff"]
         tallies[name].multiset([_person(p) for p in gold.get(name, [])], predicted)
 
     predicted_items = {i.number: item_view(i) for i in (record.items if record else [])}
@@ -131,6 +154,8 @@ def score_record(gold: dict, record: MeetingRecord | None) -> dict[str, Tally]:
     for number in gold_items.keys() | predicted_items.keys():
         g, p = gold_items.get(number), predicted_items.get(number)
         for name in ITEM_FIELDS:
+            if name not in tallies:
+                continue
             gv = g.get(name) if g else None
             pv = p.get(name) if p else None
             tally = tallies[name]
@@ -157,7 +182,8 @@ def _load_records(records_dir: Path) -> dict[str, MeetingRecord]:
 
 
 def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
-    """Scores per field and overall, summed over every gold file in `gold_dir`."""
+    """Scores per field and overall, summed over every gold file in `gold_dir`, and per document
+    (with the record's coverage)."""
     records = _load_records(records_dir)
     totals: dict[str, Tally] = {}
     entity_totals: dict[str, dict] = {}
@@ -167,11 +193,19 @@ def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
             continue
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         record = records.get(gold.get("source", ""))
-        documents.append({"gold": gold_path.name, "record": record.record_id if record else None})
-        for name, tally in score_record(gold, record).items():
+        document_total = Tally()
+        tallies = score_record(gold, record)
+        for name, tally in tallies.items():
             totals.setdefault(name, Tally()).add(tally)
+            document_total.add(tally)
+        documents.append({
+            "gold": gold_path.name, "record": record.record_id if record else None,
+            "overall": document_total.scores(), "fields": {k: v.scores() for k, v in tallies.items()},
+            "coverage": record.coverage.share if record and record.coverage else None,
+        })
         entity_scores = score_entities_for(gold_path, record)  # when <name>.entities.gold.json exists
         if entity_scores is not None:
+            documents[-1]["entities"] = entity_scores
             add_scores(entity_totals, entity_scores)
     overall = Tally()
     for tally in totals.values():
@@ -187,7 +221,12 @@ def format_report(report: dict) -> str:
                      f"{s['tp']:>4} {s['fp']:>3} {s['fn']:>3}")
     if report.get("entities"):
         lines += ["", format_entity_report(report["entities"])]
+    lines += ["", f"{'document':<64} {'f1':>6} {'coverage':>8}"]
     for doc in report["documents"]:
+        name = doc["gold"].removesuffix(".gold.json")
         if doc["record"] is None:
-            lines.append(f"missing record for {doc['gold']}")
+            lines.append(f"{name:<64} {'missing record':>15}")
+            continue
+        coverage = f"{doc['coverage']:.3f}" if doc["coverage"] is not None else "-"
+        lines.append(f"{name:<64} {doc['overall']['f1']:>6.2f} {coverage:>8}")
     return "\n".join(lines)

@@ -29,6 +29,7 @@ def build_record(path: Path) -> MeetingRecord:
         line_pages=loaded.line_pages,
         line_end_pages=loaded.line_end_pages,
         layout_tables=loaded.tables,
+        furniture=loaded.furniture,
     )
     record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
     # Round-trip through the schema so that what we store is what the contract says.

@@ -13,12 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.entities import Entity, PartyLink
 
-SCHEMA_VERSION = "1.0.0"
+# 1.1.0: every decision of an item (`decisions`, with the deciding body and date), item-level
+# absences, the outcome `referred`, staff and positions of participants, the evidence behind the
+# document type, and coverage (how much of the document's text landed in the record).
+SCHEMA_VERSION = "1.1.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
-DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "none"]
+DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "referred", "none"]
 PartKind = Literal[
-    "background", "recommendation", "case_presentation", "attachments", "decision", "other"
+    "background", "recommendation", "case_presentation", "attachments", "decision", "attendance", "other"
 ]
 
 
@@ -73,7 +76,10 @@ class Participant(Model):
     name: str
     party: str | None = Field(default=None, description="Party letter as written, e.g. 'A', 'Ø'.")
     municipality: str | None = Field(default=None, description="As written, e.g. 'Frederiksberg'.")
-    role: Literal["member", "substitute"] = "member"
+    role: Literal["member", "substitute", "staff"] = Field(
+        default="member", description="'staff': a secretary or official listed as such, not a member.")
+    position: str | None = Field(default=None, examples=["formand", "Borgmester", "Sekretær"],
+                                 description="The position written with the name or over its list.")
     substitute_for: str | None = None
     status: Literal["present", "absent"]
     line: int = Field(ge=1, description="Source line of the entry.")
@@ -102,9 +108,16 @@ class Recommendation(Model):
 
 class Decision(Model):
     heading: str = Field(examples=["Beslutning", "Beslutning i Økonomiudvalget den 12. marts 2025"])
+    by: str | None = Field(default=None, examples=["Økonomiudvalget"],
+                           description="The deciding body as the heading names it (nominative); null if it names none.")
+    date: dt.date | None = Field(default=None, description="The date the heading gives; null if none.")
     text: str
-    outcome: DecisionOutcome
+    outcome: DecisionOutcome = Field(description=(
+        "approved, rejected, postponed (udsat, genoptages), referred (sent on to another body or back "
+        "to the administration), noted, discussed, or none; see the README."))
     protocol_notes: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list,
+                              description="People recorded as absent or not taking part when it was made.")
     span: Span | None = None
 
 
@@ -153,7 +166,13 @@ class AgendaItem(Model):
     recommendation: Recommendation | None = None
     case_presentation: str | None = None
     attachments: list[Attachment] = Field(default_factory=list)
-    decision: Decision | None = None
+    decision: Decision | None = Field(
+        default=None, description="The decision made at this meeting: the last of `decisions`.")
+    decisions: list[Decision] = Field(
+        default_factory=list, description="Every decision recorded on the item, earlier treatment by "
+        "other bodies first (date order).")
+    absent: list[str] = Field(default_factory=list, examples=[["Torben Martinsen"]],
+                              description="People the item records as absent or not taking part.")
     votes: list[Vote] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     parts: list[ItemPart] = Field(default_factory=list, description="Every headed part, in order.")
@@ -161,6 +180,25 @@ class AgendaItem(Model):
     presenters: list[str] = Field(default_factory=list, description="People who presented.")
     party_links: list[PartyLink] = Field(default_factory=list, description="Votes/protocol notes -> parties.")
     span: Span | None = Field(default=None, description="Null for an item found only in the TOC.")
+
+
+class UnassignedRun(Model):
+    """A run of text that referat could not place in any part of the record."""
+
+    span: Span
+    chars: int = Field(ge=0)
+    text: str = Field(description="The run's first words.")
+
+
+class Coverage(Model):
+    """How much of the document's text landed in the record: page furniture and blank lines aside,
+    every character is in the header, attendance, table of contents, an item, a signature block, or
+    unassigned."""
+
+    share: float = Field(ge=0, le=1, description="Placed characters / body characters.")
+    body_chars: int = Field(ge=0)
+    placed_chars: int = Field(ge=0)
+    unassigned: list[UnassignedRun] = Field(default_factory=list)
 
 
 class MeetingRecord(Model):
@@ -171,9 +209,13 @@ class MeetingRecord(Model):
         "without body or date get their file name and the start of their hash.")
     document_type: DocumentType
     not_minutes_reason: str | None = None
+    classification: list[str] = Field(
+        default_factory=list, examples=[["title word 'Referat' (line 3)", "8 recorded decisions"]],
+        description="The evidence the document type was decided on.")
     source: Source
     extractor_version: str
     warnings: list[RecordWarning] = Field(default_factory=list)
+    coverage: Coverage | None = None
     meeting: Meeting
     participants: list[Participant] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
