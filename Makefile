@@ -23,6 +23,7 @@ test: setup
 eval: setup
 	$(BIN)/minutes process raw --out output/eval
 	$(BIN)/minutes process tests/fixtures/real --out output/eval
+	$(BIN)/minutes process tests/fixtures/greve --out output/eval
 	$(BIN)/minutes eval --gold tests/fixtures/gold --records output/eval/records
 
 schema: setup
@@ -32,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_greve.py
 
 clean:
 	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock output/eval

@@ -8,14 +8,14 @@ times on that one file, best of --repeat runs each:
 
   pypdfium2 raw    every page's text with pypdfium2 (get_textpage + get_text_range), nothing else;
   pdfplumber       every page's text with pdfplumber's extract_text (layout analysis), once;
-  referat load     pipeline.loader.load: text, page map, header/footer removal, tables (the PDF
+  referat load     loaders.load: text, page map, header/footer removal, tables (the PDF
                    parse runs in a child process with the time limit, as in production);
   referat record   pipeline.process.build_record: load + the text extractor + schema validation,
                    i.e. all `minutes process` does per document, without the Prefect run around it;
   minutes process  the command itself in a fresh process, wall clock (start-up, Prefect, store);
 
 then peak memory (max RSS) in fresh processes for a 40- and a 400-page PDF: of the PDF parse alone
-(pipeline.pdf.parse_pdf in-process, after its imports and at its peak, with the size of the text it
+(loaders.pdf.parse_pdf in-process, after its imports and at its peak, with the size of the text it
 returns) and of a whole build_record (its PDF child runs in a process of its own). Ratios are
 against the baselines of the same run. Goals (issue 3): referat >= 5x pdfplumber, within 2x of raw pypdfium2, memory flat in page count.
 """
@@ -49,7 +49,7 @@ PARSE_MEMORY_SCRIPT = HWM + r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from pipeline.pdf import parse_pdf
+from loaders.pdf import parse_pdf
 data = Path(sys.argv[1]).read_bytes()
 before = hwm_mb()
 t = time.perf_counter()
@@ -109,7 +109,7 @@ def plumber_only(path: Path) -> None:
 
 
 def referat_load(path: Path) -> None:
-    from pipeline.loader import load
+    from loaders import load
 
     load(path, path.read_bytes())
 

@@ -35,7 +35,7 @@ ENTRY = regex.compile(rf"^\s*{TITLE}{NAME}{PARTY}\s*(?:[,–-]\s*)?(?P<rest>[^\t
 ROLE_WORDS = regex.compile(rf"\b(?:{POSITIONS}|suppleant)\b", regex.IGNORECASE)
 PAREN = regex.compile(r"\(([^()]*)\)")
 # Words that are never a person's whole name ("Afbud: Ingen", "Fraværende: Alle").
-NOT_NAMES = {"ingen", "intet", "alle", "ingen afbud", "ingen fraværende", "se", "jf", "bemærk"}
+NOT_NAMES = {"ingen", "intet", "alle", "ingen afbud", "ingen fraværende", "se", "jf", "bemærk", "følgende"}
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Entry:
     role: str
     substitute_for: str | None
     status: str
-    line: int  # 1-based
+    line: int | None  # 1-based; None where a meeting system states the list
     position: str | None = None
 
 

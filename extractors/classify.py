@@ -35,11 +35,6 @@ class Signals:
     where: dict[str, str] = field(default_factory=dict)
 
 
-def title_words(lines: list[str], profile: Profile) -> tuple[bool, bool]:
-    found = find_title_words(lines, profile)
-    return "minutes" in found, "agenda" in found
-
-
 def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
     """The title words of the document's title lines (before its items): {"minutes": "'Referat'
     (line 4)", "agenda": …}. A title line starts with the word, after at most one other word

@@ -15,8 +15,9 @@ from extractors.coverage import measure_coverage
 from extractors.dates import find_times
 from extractors.entities import annotate
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
-from extractors.header import find_authority, find_header, find_next_meeting
-from extractors.items import Agenda, Heading, segment
+from extractors.header import find_authority, find_header, find_next_meeting, nominative
+from extractors.items import Agenda, Heading, segment, title_access
+from extractors.structure import Structure
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
     Part, attachment_titles, inline_recommendation, match_part_heading, recommendation_points, split_parts,
@@ -97,7 +98,7 @@ def _participants(entries: list[Entry]) -> tuple[list[Participant], list[RecordW
 
 def _build_item(heading: Heading, order: int, section: str | None, body: list[str], first_line: int,
                 end_line: int, next_heading: int, layout_tables: list[RawTable], profile: Profile,
-                span: _Spans) -> AgendaItem:
+                span: _Spans, heading_lines: set[int] | None = None) -> AgendaItem:
     # A layout table stands on a blank placeholder line, which may be past the item's last text
     # line: it belongs to the item until the next heading.
     raw_tables = find_text_tables(body, first_line) + [
@@ -105,7 +106,7 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
     ]
     table_lines = {n for t in raw_tables for n in range(t.start_line, t.end_line + 1)}
     body = [("" if (first_line + i) in table_lines else line) for i, line in enumerate(body)]
-    parts = split_parts(body, first_line, profile)
+    parts = split_parts(body, first_line, profile, heading_lines)
 
     preamble = [p for p in parts if p.heading is None]
     case_source = preamble[0].text_lines() if preamble else body[:4]
@@ -138,7 +139,11 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
     absent_before: list[str] = []  # absences recorded before any decision: this meeting's
     for part in parts:
         if part.kind == "attendance":
-            names = names_in(" , ".join(t.strip() for t in part.text_lines() if t.strip()), profile)
+            # the names follow the heading ("Afbud: …", under it), or stand before it ("Ib Kjær (V)
+            # deltog ikke i sagens behandling")
+            before = regex.split(r"(?i)\s+deltog\s+ikke\b", part.heading or "", maxsplit=1)
+            named = before[0] if len(before) == 2 else ""
+            names = names_in(" , ".join([named] + [t.strip() for t in part.text_lines() if t.strip()]), profile)
             (found[-1][0].absent if found else absent_before).extend(names)
             continue
         if part.kind != "decision" or not any(t.strip() for t in part.text_lines()):
@@ -212,9 +217,11 @@ def _missed_heading(item: AgendaItem, profile: Profile) -> int | None:
 
 
 def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_tables: list[RawTable],
-                    profile: Profile, span: _Spans) -> tuple[list[Section], list[AgendaItem]]:
+                    profile: Profile, span: _Spans, stated_headings: dict[int, set[int]] | None = None
+                    ) -> tuple[list[Section], list[AgendaItem]]:
     """Sections and items from the headings; the last item ends at `end_of_items` (1-based, the
-    line before a signature block, or the last line)."""
+    line before a signature block, or the last line). `stated_headings` maps an item's heading
+    line to the field heading lines a meeting system states for it."""
     headings = agenda.headings
     sections: list[Section] = []
     items: list[AgendaItem] = []
@@ -239,7 +246,7 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
         items.append(_build_item(heading, 0, section_label, body, first_line, end_line, next_line, layout_tables,
-                                 profile, span))
+                                 profile, span, (stated_headings or {}).get(heading.line)))
     # Items listed in the TOC but absent from the text are still items (with no span).
     known_sections = {s.number for s in sections}
     for entry in agenda.toc_only:
@@ -254,6 +261,72 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
     for order, item in enumerate(items):
         item.order = order
     return sections, items
+
+
+def _stated_agenda(structure: Structure, profile: Profile) -> Agenda:
+    """The headings a meeting system states: its items at the lines their fields were rendered to."""
+    headings = []
+    for item in structure.items:
+        access = item.access or title_access(item.title, profile)
+        headings.append(Heading(number=item.number, number_as_written=item.number, title=item.title,
+                                line=item.line, access=access, access_marked=True,
+                                dot=False))
+    return Agenda(headings=sorted(headings, key=lambda h: h.line))
+
+
+def _apply_stated(items: list[AgendaItem], structure: Structure, body: str | None, date, profile: Profile,
+                  span: _Spans) -> None:
+    """What the system states overrides what the text gave: case numbers, attachments, ids; its
+    earlier treatment (`Sagsforløb`) goes before the decisions read from the text."""
+    by_line = {s.line: s for s in structure.items}
+    for item in items:
+        stated = by_line.get(item.span.start_line) if item.span else None
+        if stated is None:
+            continue
+        item.source_id, item.source_pointer = stated.source_id, stated.pointer
+        if stated.case_numbers is not None:
+            item.case_numbers = [CaseNumber(number=n, raw=n) for n in stated.case_numbers]
+        if stated.attachments is not None:
+            item.attachments = [Attachment(title=a.title, url=a.url, source_id=a.source_id) for a in stated.attachments]
+        earlier = []
+        for h in stated.history:
+            if h.date == date and h.by and body and h.by.casefold() == body.casefold():
+                continue  # this meeting's own entry in the history
+            # "Afbud: …" under an earlier decision: that meeting's absences, not part of its text
+            kept, absent = [], []
+            for line in h.text.split("\n"):
+                found = match_part_heading(line, profile)
+                if found and found[0].kind == "attendance":
+                    absent += names_in(found[2], profile)
+                else:
+                    kept.append(line)
+            text = collapse(" ".join(kept))
+            if text:
+                earlier.append(Decision(
+                    heading=h.heading or " ".join(x for x in (h.by, h.date.isoformat() if h.date else None) if x),
+                    by=h.by, date=h.date, text=text, outcome=classify_outcome(text, profile), absent=absent))
+        if earlier:  # `decision` stays this meeting's (None on an agenda)
+            item.decisions = earlier + item.decisions
+
+
+def _extraordinary(title_lines: list[str], profile: Profile) -> bool:
+    """Whether a title line calls the meeting extraordinary ("Ekstraordinært møde i Byrådet")."""
+    pattern = profile.compile(profile.section("document")["extraordinary"])
+    return any(len(line.strip()) <= 80 and pattern.search(line) for line in title_lines[:40])
+
+
+def _names_a_place(body: str) -> bool:
+    """Whether a body's name says whose it is: "Aarhus Byråd", "Byrådet i Aarhus", "KKR Hovedstaden",
+    "Region Sjællands Forretningsudvalg" (a municipality or region of the gazetteer in it)."""
+    from extractors.entities.gazetteer import load  # the gazetteer is loaded once per process
+
+    gazetteer = load()
+    words = regex.findall(r"\p{L}[\p{L}-]*", body)
+    candidates = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    regions = {r.name.casefold() for r in gazetteer.regions} | {
+        r.name.split(" ", 1)[-1].casefold() for r in gazetteer.regions}
+    return any(gazetteer.municipality_for(c) or c.casefold() in regions
+               or (c.endswith("s") and c[:-1].casefold() in regions) for c in candidates)
 
 
 def _signature_line(lines: list[str], after: int, profile: Profile) -> int | None:
@@ -278,9 +351,12 @@ def _limited(warnings: list[RecordWarning], code: str) -> list[RecordWarning]:
 
 def extract_record(text: str, *, source: Source, line_pages: list[int] | None = None,
                    line_end_pages: list[int] | None = None, layout_tables: list[RawTable] | None = None,
-                   furniture: list[str] | None = None, profile: Profile | None = None) -> MeetingRecord:
+                   furniture: list[str] | None = None, structure: Structure | None = None,
+                   profile: Profile | None = None) -> MeetingRecord:
     """The record of one document's text. `furniture` holds the running headers and footers a
-    loader removed (they may name the authority)."""
+    loader removed (they may name the authority). `structure` is what a meeting system states
+    (extractors/structure.py): its items, participants and meeting facts are taken as stated, and
+    everything else is read from the text the loader rendered, as for any document."""
     profile = profile or load_profile()
     span = _Spans(line_pages, line_end_pages)
     layout_tables = layout_tables or []
@@ -295,7 +371,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     def is_evidence(line: str) -> bool:
         return match_part_heading(line, profile) is not None or is_case_line(line, profile)
 
-    agenda = segment(lines, profile, toc, is_evidence, skip)
+    if structure is not None and structure.items:
+        agenda = _stated_agenda(structure, profile)
+    else:
+        agenda = segment(lines, profile, toc, is_evidence, skip)
     first_heading = agenda.headings[0].line if agenda.headings else len(lines) + 1
     last_heading = agenda.headings[-1].line if agenda.headings else len(lines)
     signature = _signature_line(lines, last_heading, profile) if agenda.headings else None
@@ -305,7 +384,12 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     end_of_items = min([len(lines) + 1] + [n for n in (signature, closing) if n]) - 1
     outside_items = skip | set(range(first_heading - 1, len(lines)))
     entries, attendance_lines = find_attendance(lines, profile, outside_items)
-    sections, items = _agenda_records(agenda, lines, end_of_items, layout_tables, profile, span)
+    if structure is not None and structure.participants is not None:
+        entries = [Entry(name=p.name, party=p.party, municipality=None, role=p.role, substitute_for=p.substitute_for,
+                         status=p.status, line=None, position=p.position) for p in structure.participants]
+    stated_headings = {i.line: set(i.heading_lines) for i in structure.items
+                       if i.heading_lines is not None} if structure is not None else None
+    sections, items = _agenda_records(agenda, lines, end_of_items, layout_tables, profile, span, stated_headings)
     participants, participant_warnings = _participants(entries)
     warnings.extend(participant_warnings)
     for entry in agenda.toc_only:
@@ -328,8 +412,17 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     header_lines = [("" if i in skip else line) for i, line in enumerate(lines[:header_end])]
     full_text = "\n".join(lines)
     header = find_header(header_lines, profile, full_text)
+    if structure is not None:  # what the system states beats what its rendered header says
+        for name in ("body", "date", "start_time", "end_time", "place"):
+            if getattr(structure, name) is not None:
+                setattr(header, name, getattr(structure, name))
+                if name == "date":
+                    header.date_line = None
     furniture_text = [raw_lines[n - 1] for n in normalized.furniture_lines if n <= len(raw_lines)] + list(furniture or [])
-    authority = find_authority(header_lines, profile, header.body, furniture_text, full_text)
+    authority = (structure.authority if structure is not None and structure.authority
+                 else find_authority(header_lines, profile, header.body, furniture_text, full_text))
+    if structure is not None:
+        _apply_stated(items, structure, header.body, header.date, profile, span)
     next_meeting = find_next_meeting(lines, profile, header.date)
 
     titles = find_title_words(lines[:first_heading - 1], profile)
@@ -345,28 +438,36 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         outcome_statements=sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile)),
         signature=signature is not None,
         where={"title_minutes": titles.get("minutes", ""), "title_agenda": titles.get("agenda", ""),
-               "meeting_date": f"{header.date} (line {header.date_line})" if header.date else "",
+               "meeting_date": (f"{header.date} (line {header.date_line})" if header.date_line else
+                                f"{header.date} (stated)") if header.date else "",
                "meeting_end": f"(line {end_line})" if end_line else "",
                "signature": f"(line {signature})" if signature else ""},
     )
     document_type, reason, evidence = classify(signals, profile)
+    if structure is not None and structure.document_type and signals.items:
+        # the system says what it published; an agenda with decisions recorded is minutes all the same
+        stated = "minutes" if structure.document_type == "agenda" and signals.decisions else structure.document_type
+        document_type, reason = stated, None
+        evidence = [f"published by {structure.system} as {structure.document_type}", *evidence]
 
     coverage = None
     if document_type == "not_minutes":
         meeting, participants, sections, items = Meeting(), [], [], []
         warnings = []
     else:
+        extraordinary = (structure.extraordinary if structure is not None and structure.extraordinary is not None
+                         else _extraordinary(lines[:first_heading - 1], profile))
         meeting = Meeting(
             body=header.body, authority=authority, date=header.date, start_time=header.start_time,
             end_time=header.end_time,
-            place=header.place,
+            place=header.place, extraordinary=extraordinary,
             next_meeting=NextMeeting(date=next_meeting.date, start_time=next_meeting.start_time,
                                      end_time=next_meeting.end_time, text=next_meeting.text) if next_meeting else None,
         )
         for field, value in (("body", header.body), ("date", header.date)):
             if value is None:
                 warnings.append(RecordWarning(code=f"no_{field}", message=f"no meeting {field} found in the header"))
-        if header.body and not authority and not regex.search(r"\s(?:i|for)\s+\p{Lu}|^KKR\s|^Region\s", header.body):
+        if header.body and not authority and not _names_a_place(header.body):
             warnings.append(RecordWarning(code="no_authority", message=(
                 f"the document does not name the municipality or region of '{header.body}': its record id "
                 "is the body and date alone, like the same body's of another authority")))
@@ -388,7 +489,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         # Committees of different municipalities share names ("Økonomiudvalget"): the authority
         # keeps their ids apart. An agenda must not overwrite the minutes of the same meeting.
         place = regex.sub(r"\s*(?:Regionskommune|Kommune)$", "", meeting.authority or "")
-        parts = [place, meeting.body, meeting.date.isoformat(), "dagsorden" if document_type == "agenda" else ""]
+        parts = [place, meeting.body, meeting.date.isoformat(), "ekstraordinaer" if meeting.extraordinary else "",
+                 "dagsorden" if document_type == "agenda" else ""]
         record_id = slugify(" ".join(p for p in parts if p))
     else:
         record_id = f"{slugify(PurePath(source.file_name).stem) or 'document'}-{source.sha256[:8]}"

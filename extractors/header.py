@@ -19,7 +19,7 @@ LABEL_ONLY = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*:\s*$")
 # "Mødedato<TAB>Onsdag den 19. november 2025": a label without a colon, a tab, the value.
 TAB_LABEL = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*\t\s*(?P<value>\S.*)$")
 # A genitive body name ("Økonomiudvalgets", "Byrådets", "Kommunalbestyrelsens") and its nominative.
-GENITIVE = regex.compile(r"(?<=\p{L}(?:et|en))s$")
+GENITIVE = regex.compile(r"(?<=\p{L}(?:et|en))s$", regex.IGNORECASE)
 # Short words kept in capitals when a body name written in capitals is re-cased: KKR, KL.
 ACRONYM = regex.compile(r"^[\p{Lu}]{2,4}$")
 
@@ -31,7 +31,6 @@ class Header:
     start_time: str | None = None
     end_time: str | None = None
     place: str | None = None
-    authority: str | None = None
     date_line: int | None = None
 
 
@@ -225,7 +224,8 @@ def find_authority(lines: list[str], profile: Profile, body: str | None, furnitu
             found = collapse(m.group(0))
             break
     if found is None and full_text:
-        mentions = Counter(collapse(m.group(0)) for m in
+        # "Region Hovedstadens", "Greve Kommunes": a genitive is a mention of the same authority
+        mentions = Counter(regex.sub(r"(?<=Kommune)s$", "", nominative(collapse(m.group(0)))) for m in
                            profile.compile(cfg["authority_mentions"], regex.VERSION1).finditer(full_text))
         ranked = mentions.most_common(2)
         if ranked and ranked[0][1] >= cfg["authority_min_mentions"] and (

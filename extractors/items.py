@@ -114,6 +114,15 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
                    access=access, access_marked=marked, dot=bool(m["dot"]))
 
 
+def title_access(title: str, profile: Profile) -> str:
+    """"closed" when a title says so ("Personalesag (Lukket punkt)", "Lukket: Henvendelser …",
+    "… - (FOR LUKKEDE DØRE)"), else "public"."""
+    items = profile.section("items")
+    marker = profile.compile(rf"{items['closed_title']}|\(\s*lukket[^)]*\)|^\s*lukket(?:\s+(?:punkt|sag))?\s*[:\-–]"
+                             rf"|\blukket\s+(?:punkt|sag)\b")
+    return "closed" if marker.search(title) else "public"
+
+
 def _without_markers(title: str, profile: Profile) -> str:
     """A TOC title without the access marker a heading's title loses ("Lukket: Orientering")."""
     items = profile.section("items")
@@ -239,10 +248,9 @@ def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile, toc: 
                 for i, line in enumerate(lines) if closed_run.match(line) or open_run.match(line)]
     in_toc = [(n, state) for n, state in switches if n in toc_lines]
     switches = [(n, state) for n, state in switches if n not in toc_lines]
-    marker = profile.compile(rf"{items['closed_title']}|\(\s*lukket[^)]*\)|^\s*lukket(?:\s+(?:punkt|sag))?\s*[:\-–]|\blukket\s+(?:punkt|sag)\b")
     for entry in toc.entries if toc else []:
         before = [state for n, state in in_toc if n < entry.line]
-        if marker.search(entry.title):  # "Personalesag (Lukket punkt)"
+        if title_access(entry.title, profile) == "closed":  # "Personalesag (Lukket punkt)"
             entry.access = "closed"
         elif before:
             entry.access = before[-1]

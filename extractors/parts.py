@@ -20,6 +20,10 @@ LETTERED_POINT = regex.compile(r"^\s*\(?[a-zæøå][.)]\s+\p{Lu}")
 SENTENCE = regex.compile(r"^(?:\S+\s+){5,}\S*\.$")
 
 
+# The rule of a stated field heading the profile does not know ("Sagsprocedure").
+OTHER_FIELD = PartHeading(kind="other", pattern=regex.compile(r"(?!)"), ends_at_subheading=False)
+
+
 @dataclass
 class Part:
     heading: str | None
@@ -66,15 +70,24 @@ def _is_prose(line: str, profile: Profile) -> bool:
     return bool(SENTENCE.match(text)) and bool(profile.compile(profile.section("attachments")["prose_verbs"]).search(text))
 
 
-def split_parts(lines: list[str], first_line: int, profile: Profile) -> list[Part]:
+def split_parts(lines: list[str], first_line: int, profile: Profile,
+                heading_lines: set[int] | None = None) -> list[Part]:
     """Split an item's body into parts. `first_line` is the 1-based number of lines[0].
-    Text before the first heading is a preamble part (heading None, kind 'other')."""
+    Text before the first heading is a preamble part (heading None, kind 'other'). With
+    `heading_lines` (the field headings a meeting system states), only those lines head parts —
+    a field the profile does not know is a part of kind 'other' — and, anywhere, a line that records
+    who did not take part ("Afbud: …")."""
     inline = profile.compile(profile.section("recommendation")["inline_pattern"])
     parts: list[Part] = [Part(heading=None, kind="other", start_line=first_line, end_line=first_line)]
     current_rule: PartHeading | None = None
     numbered = list(enumerate(lines, start=first_line))
     for position, (number, line) in enumerate(numbered):
         found = match_part_heading(line, profile)
+        if heading_lines is not None:
+            if number in heading_lines and found is None and line.strip():
+                found = (OTHER_FIELD, collapse(line).rstrip(":"), "")
+            elif number not in heading_lines and found is not None and found[0].kind != "attendance":
+                found = None
         if found:
             rule, heading, rest = found
             current_rule = rule

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from pipeline.errors import DocumentError
+from loaders.errors import DocumentError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referat: minutes of public meetings to JSON records.")
 

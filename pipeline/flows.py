@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import extractors  # noqa: E402
 from pipeline import process as _process  # noqa: E402
-from pipeline.errors import DocumentError  # noqa: E402
+from loaders.errors import DocumentError  # noqa: E402
 from pipeline.store import Store, now_iso  # noqa: E402
 
 # -- plain functions: no Prefect below this line until the tasks ------------------------------

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from extractors import EXTRACTOR_VERSION
 from extractors.document import extract_record
-from pipeline.loader import load, sha256_of
+from loaders import load, sha256_of
 from schemas.record import MeetingRecord, RecordWarning, Source
 
 
 def build_record(path: Path) -> MeetingRecord:
-    """Read `path` and return its validated record. Raises pipeline.errors.DocumentError."""
+    """Read `path` and return its validated record. Raises loaders.errors.DocumentError."""
     data = path.read_bytes()
     loaded = load(path, data)
     source = Source(
@@ -20,6 +20,8 @@ def build_record(path: Path) -> MeetingRecord:
         file_name=os.fsencode(path.name).decode("utf-8", "replace"),
         sha256=sha256_of(data),
         media_type=loaded.media_type,
+        system=loaded.system,
+        meeting_id=loaded.structure.meeting_id if loaded.structure else None,
         page_count=loaded.page_count,
         size_bytes=len(data),
     )
@@ -30,6 +32,7 @@ def build_record(path: Path) -> MeetingRecord:
         line_end_pages=loaded.line_end_pages,
         layout_tables=loaded.tables,
         furniture=loaded.furniture,
+        structure=loaded.structure,
     )
     record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
     # Round-trip through the schema so that what we store is what the contract says.

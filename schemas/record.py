@@ -15,13 +15,15 @@ from schemas.entities import Entity, PartyLink
 
 # 1.1.0: every decision of an item (`decisions`, with the deciding body and date), item-level
 # absences, the outcome `referred`, staff and positions of participants, the evidence behind the
-# document type, and coverage (how much of the document's text landed in the record).
+# document type, coverage (how much of the document's text landed in the record), and provenance
+# from meeting systems (the source system, its meeting and item ids, pointers, attachment links).
 SCHEMA_VERSION = "1.1.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
 DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "referred", "none"]
 PartKind = Literal[
-    "background", "recommendation", "case_presentation", "attachments", "decision", "attendance", "other"
+    "background", "recommendation", "case_presentation", "attachments", "decision", "attendance", "history",
+    "other"
 ]
 
 
@@ -41,7 +43,10 @@ class Span(Model):
 class Source(Model):
     file_name: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    media_type: str = Field(examples=["text/plain", "application/pdf"])
+    media_type: str = Field(examples=["text/plain", "application/pdf", "application/json"])
+    system: str = Field(default="text", examples=["text", "pdf", "firstagenda", "firstagenda-html", "sbsys", "html"],
+                        description="The format the document was read as: a file format or the meeting system that published it.")
+    meeting_id: str | None = Field(default=None, description="The meeting system's own id of the meeting.")
     page_count: int | None = Field(default=None, description="Pages of a PDF; null for plain text.")
     size_bytes: int = Field(ge=0)
 
@@ -69,6 +74,9 @@ class Meeting(Model):
     start_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
     end_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
     place: str | None = Field(default=None, description="As written in the document.")
+    extraordinary: bool = Field(default=False, description=(
+        "An extraordinary meeting (ekstraordinært møde); its record id ends in -ekstraordinaer, so that it "
+        "never overwrites the ordinary meeting of the same body on the same day."))
     next_meeting: NextMeeting | None = None
 
 
@@ -82,7 +90,7 @@ class Participant(Model):
                                  description="The position written with the name or over its list.")
     substitute_for: str | None = None
     status: Literal["present", "absent"]
-    line: int = Field(ge=1, description="Source line of the entry.")
+    line: int | None = Field(default=None, ge=1, description="Source line of the entry; null where a meeting system states it.")
     municipality_code: int | None = Field(default=None, description="Official code, e.g. 101.")
 
 
@@ -130,6 +138,8 @@ class Vote(Model):
 
 class Attachment(Model):
     title: str
+    url: str | None = Field(default=None, description="Where the meeting system publishes it.")
+    source_id: str | None = Field(default=None, description="The meeting system's own id of it.")
 
 
 class Cell(Model):
@@ -180,6 +190,10 @@ class AgendaItem(Model):
     presenters: list[str] = Field(default_factory=list, description="People who presented.")
     party_links: list[PartyLink] = Field(default_factory=list, description="Votes/protocol notes -> parties.")
     span: Span | None = Field(default=None, description="Null for an item found only in the TOC.")
+    source_id: str | None = Field(default=None, description="The meeting system's own id of the item (a GUID).")
+    source_pointer: str | None = Field(
+        default=None, examples=["/Dagsordenpunkter/3"],
+        description="Where the item sits in a structured source: a JSON pointer or an XPath.")
 
 
 class UnassignedRun(Model):

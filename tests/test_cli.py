@@ -30,13 +30,14 @@ def test_process_of_a_bad_file_fails_with_specific_error(tmp_path):
 def test_eval_prints_scores_and_coverage_per_document(tmp_path):
     runner.invoke(app, ["process", str(SAMPLE), "--out", str(tmp_path)])
     runner.invoke(app, ["process", str(FIXTURES / "real"), "--out", str(tmp_path)])
+    runner.invoke(app, ["process", str(FIXTURES / "greve"), "--out", str(tmp_path)])
     result = runner.invoke(app, ["eval", "--gold", str(FIXTURES / "gold"), "--records", str(tmp_path / "records")])
     assert result.exit_code == 0
     overall = next(line for line in result.output.splitlines() if line.startswith("OVERALL"))
     assert float(overall.split()[3]) >= 0.95
     documents = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()
-                 if line.startswith(("kkr-", "glostrup-", "ballerup-", "aarhus-"))}
-    assert len(documents) == 4
+                 if line.startswith(("kkr-", "glostrup-", "ballerup-", "aarhus-", "greve-"))}
+    assert len(documents) == 6
     for name, (f1, coverage) in documents.items():
         assert float(f1) >= 0.95 and float(coverage) >= 0.98, (name, f1, coverage)
 

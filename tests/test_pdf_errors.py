@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import pdf as pdf_module
+from loaders import pdf as pdf_module
 from pipeline.cli import app
-from pipeline.errors import DocumentError
-from pipeline.loader import load
+from loaders.errors import DocumentError
+from loaders import load
 from tests import pdf_fixtures as fx
 from tests.helpers import SAMPLE
 

@@ -1,7 +1,7 @@
 """Pure PDF layout logic: running headers and footers, hyphenation, paragraphs, columns, grids."""
 
-from extractors.page_furniture import PageLine, find_furniture, furniture_key
-from extractors.pdf_layout import (
+from loaders.page_furniture import PageLine, find_furniture, furniture_key
+from loaders.pdf_layout import (
     Line,
     PageTable,
     assemble,
@@ -214,7 +214,7 @@ def test_merge_rules_joins_the_borders_of_neighbouring_cells():
 
 
 def test_a_paragraph_over_a_page_break_ends_on_the_next_page():
-    from extractors.pdf_layout import Assembler
+    from loaders.pdf_layout import Assembler
 
     lines = [
         _line("Overskrift", 1, 80, x1=120, size=14),
@@ -264,7 +264,7 @@ def test_a_deep_header_block_is_found_whole():
 
 
 def test_is_list_table():
-    from extractors.pdf_layout import is_list_table
+    from loaders.pdf_layout import is_list_table
 
     assert is_list_table([["a.", "Møder og konferencer"], ["b.", "Konference den 23. januar"]])
     assert is_list_table([["A)", "De foreslåede arbejder godkendes."], ["B)", "Anlægsbevilling ..."], ["", "fortsat"]])
@@ -279,7 +279,7 @@ def test_is_list_table():
 
 
 def test_toc_rows_number_title_page():
-    from extractors.pdf_layout import toc_rows
+    from loaders.pdf_layout import toc_rows
 
     rows = [
         ["", "Deltagerfortegnelse.....", "3"],
@@ -300,7 +300,7 @@ def test_toc_rows_number_title_page():
 
 
 def test_toc_rows_title_page_heading_and_sections():
-    from extractors.pdf_layout import toc_rows
+    from loaders.pdf_layout import toc_rows
 
     rows = [
         ["Indholdsfortegnelse"],
@@ -323,7 +323,7 @@ def test_toc_rows_title_page_heading_and_sections():
 
 
 def test_toc_rows_rejects_tables_that_are_no_toc():
-    from extractors.pdf_layout import toc_rows
+    from loaders.pdf_layout import toc_rows
 
     # page numbers going down, numbers before the table's own page, years, amounts, a data table
     assert toc_rows([["1.", "A", "5"], ["2.", "B", "3"], ["3.", "C", "9"]], page=1) is None
@@ -337,7 +337,7 @@ def test_toc_rows_rejects_tables_that_are_no_toc():
 
 
 def test_a_toc_table_becomes_toc_lines_also_over_a_page_break():
-    from extractors.pdf_layout import toc_rows
+    from loaders.pdf_layout import toc_rows
 
     head = ["Nr.", "Punkt", "Side"]
     rows1 = [
@@ -362,7 +362,7 @@ def test_a_toc_table_becomes_toc_lines_also_over_a_page_break():
 
 
 def test_a_table_after_a_toc_table_is_no_continuation_of_an_earlier_table():
-    from extractors.pdf_layout import toc_rows
+    from loaders.pdf_layout import toc_rows
 
     data = PageTable([["a", "b"], ["1", "2"]], 1, 100, 200, 56, 539, col_edges=[56.0, 300.0])
     rows = [["1.", "A", "3"], ["2.", "B", "4"], ["3.", "C", "5"]]

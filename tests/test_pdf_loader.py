@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.loader import load
+from loaders import load
 from tests.pdf_fixtures import SAMPLE_HEADER, SAMPLE_TEXT, render_sample
 
 

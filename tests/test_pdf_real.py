@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.loader import load
+from loaders import load
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 BALLERUP = REAL / "ballerup-sundheds-og-forebyggelsesudvalget-2012-12-04-referat.pdf"

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from pipeline.loader import load
-from pipeline.pdf import parse_pdf
+from loaders import load
+from loaders.pdf import parse_pdf
 from tests.pdf_fixtures import (
     LIST_CELL_BILAG,
     LIST_POINTS,

@@ -1,8 +1,9 @@
 """Real minutes of other bodies and systems against their hand-made gold: the bar of issue 8.
 
-Ballerup (eDoc PDF), Glostrup (text of a Word file) and an Aarhus working group (SBSYS PDF), with
-the sample: every document scores >= 0.95 overall, item numbers, case numbers and attendance
-exactly, and at least 98 % of its text lands in the record. The non-minutes of the same bodies
+Ballerup (eDoc PDF), Glostrup (text of a Word file), an Aarhus working group (SBSYS PDF) and two
+Greve committees (FirstAgenda publication JSON), with the sample: every document scores >= 0.95
+overall, item numbers, case numbers and attendance exactly, and at least 98 % of its text lands
+in the record. The non-minutes of the same bodies
 come out as not minutes.
 """
 
@@ -18,7 +19,9 @@ from pipeline.store import write_record_file
 from tests.helpers import FIXTURES, SAMPLE
 
 REAL = FIXTURES / "real"
-DOCUMENTS = [SAMPLE, *sorted(p for p in REAL.iterdir() if "-referat." in p.name)]
+GREVE = FIXTURES / "greve"  # FirstAgenda publication JSON; the two with gold are scored here
+DOCUMENTS = [SAMPLE, *sorted(p for p in REAL.iterdir() if "-referat." in p.name),
+             *sorted(p for p in GREVE.glob("*.json") if (FIXTURES / "gold" / f"{p.stem}.gold.json").exists())]
 NOT_MINUTES = sorted(p for p in REAL.iterdir() if "-other." in p.name)
 EXACT = ("items", "case_numbers", "attendees", "absent")
 

@@ -251,7 +251,7 @@ def test_a_file_name_that_is_not_utf8_is_processed(tmp_path):
     import os
 
     from pipeline.flows import process_file
-    from pipeline.loader import sha256_of
+    from loaders import sha256_of
     from pipeline.store import Store
     from tests.helpers import SAMPLE
 

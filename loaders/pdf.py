@@ -8,7 +8,7 @@ slow part, is never run). Cells take their text from pdfium, and the text lines 
 left out of the text. Columns laid out without rules (a TOC, a small two-column block) are told by
 wide gaps between words and come out tab-separated, like in the text fixtures; a page set in two
 text columns is read column by column. A ruled "table" that is a list of lettered points stays
-text, one that is a table of contents becomes TOC lines (extractors/pdf_layout). Each line also
+text, one that is a table of contents becomes TOC lines (loaders/pdf_layout). Each line also
 carries the style of its first and last character (bold, fill colour, underline: a few pdfium
 look-ups per line), which tells a heading or a note from the text it stands over.
 
@@ -39,9 +39,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 from pdfplumber.table import TableFinder
 
-from extractors.page_furniture import DEPTH as FURNITURE_DEPTH  # header/footer lines looked at per page
-from extractors.page_furniture import FurnitureTracker, PageLine, furniture_key
-from extractors.pdf_layout import (
+from loaders.page_furniture import DEPTH as FURNITURE_DEPTH  # header/footer lines looked at per page
+from loaders.page_furniture import FurnitureTracker, PageLine, furniture_key
+from loaders.pdf_layout import (
     ENUMERATOR,
     Assembler,
     Line,
@@ -55,8 +55,8 @@ from extractors.pdf_layout import (
     merge_rules,
     toc_rows,
 )
-from pipeline import errors
-from pipeline.errors import (
+from loaders import errors
+from loaders.errors import (
     CorruptDocument,
     DocumentError,
     DocumentTimeout,
@@ -65,7 +65,7 @@ from pipeline.errors import (
     EncryptedDocument,
     NoTextLayer,
 )
-from pipeline.loader import LoadedText
+from loaders.base import LoadedText
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_PAGES = 2000
@@ -106,7 +106,7 @@ def _context():
     method = os.environ.get("REFERAT_PDF_START_METHOD") or ("forkserver" if "forkserver" in methods else "spawn")
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["pipeline.pdf"])
+        ctx.set_forkserver_preload(["loaders.pdf"])
     return ctx
 
 
@@ -360,6 +360,7 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
     if len(line_pages) != len(text.split("\n")):
         raise CorruptDocument(f"{name}: internal error: page map out of step with the text")
     return LoadedText(
+        system="pdf",
         text=text,
         media_type="application/pdf",
         page_count=n_pages,

@@ -46,7 +46,7 @@ class Line:
     first_word: float = 0.0  # width of the first word (0: estimate from the text)
     edge: float = 0.0  # where full lines of its column end, when it is in a column (0: the page's)
     style0: int = 0  # text style of its first character (bold, colour, underline), 0 unknown
-    style1: int = 0  # ... and of its last character (the loader packs them: pipeline.pdf._style)
+    style1: int = 0  # ... and of its last character (the loader packs them: loaders.pdf._style)
 
 
 @dataclass

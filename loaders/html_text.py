@@ -1,0 +1,220 @@
+"""HTML to the text shape the extractors read: one paragraph per line, headings on lines of their
+own, list entries as `- ` (or their numbers, `1. `, in an ordered list), tables as table records.
+
+Meeting systems publish an item's fields as HTML fragments (FirstAgenda's `Felter[].Html`, the
+`<Content>` of an SBSYS XML field) and whole meetings as web pages; the same renderer turns both
+into lines. Parsing is lxml's (a real HTML parser: no regular expressions over markup); scripts,
+styles and forms are dropped. `<table>` elements become `RawTable`s, each standing on one blank
+placeholder line of the text, like the tables a PDF's layout gives. An ordered list keeps the
+markers it shows: `1. `, or `A) ` / `a) ` where it is lettered (`type="A"`, `list-style-type:
+upper-alpha`), as lettered points are written in minutes. A table row whose cells each stack the
+same number of paragraphs, one of them a column of amounts (names beside their amounts, laid out
+in one row), is read as that many rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from extractors.tables import RawTable
+
+BLOCKS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "blockquote", "address",
+          "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "figure", "figcaption", "caption",
+          "fieldset", "legend", "details", "summary", "center", "nav", "dl", "ul", "ol", "hr"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+DROP = {"script", "style", "noscript", "template", "svg", "button", "select", "option", "input", "textarea",
+        "form", "iframe", "object", "embed", "head", "title", "meta", "link"}
+
+
+@dataclass
+class Rendered:
+    """Lines of text (no newlines inside a line), the tables found, and for every line whether it
+    was a heading in the markup."""
+
+    lines: list[str] = field(default_factory=list)
+    tables: list[RawTable] = field(default_factory=list)
+    headings: set[int] = field(default_factory=set)  # 0-based indexes into `lines`
+
+
+def parse_fragment(html: str) -> etree._Element | None:
+    """An HTML fragment (or page) as an element tree; None for an empty one."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def render(html: str | etree._Element | None, first_line: int = 1) -> Rendered:
+    """Render `html` to lines. `first_line` is the 1-based line the output will start on in the
+    document's text (the tables' placeholder lines are numbered from it)."""
+    root = parse_fragment(html) if isinstance(html, str) else html
+    out = _Renderer(first_line)
+    if root is not None:
+        out.walk(root)
+        out.flush()
+    return out.result
+
+
+def text_of(element: etree._Element | None) -> str:
+    """The text of an element, whitespace collapsed (scripts and styles left out; a line break or
+    a block inside it is a space)."""
+    if element is None:
+        return ""
+    return " ".join(_raw_text(element).split())
+
+
+def _raw_text(element: etree._Element) -> str:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if not tag or tag in DROP:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(_raw_text(child))
+        if isinstance(child.tag, str) and (child.tag.lower() in BLOCKS or child.tag.lower() in ("br", "td", "th")):
+            parts.append(" ")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class _Renderer:
+    def __init__(self, first_line: int):
+        self.first_line = first_line
+        self.result = Rendered()
+        self.current: list[str] = []
+        self.lists: list[list[int]] = []  # counters of the open lists; [-1] for an unordered one
+
+    def flush(self, heading: bool = False) -> None:
+        text = " ".join("".join(self.current).split())
+        self.current = []
+        if text:
+            if heading:
+                self.result.headings.add(len(self.result.lines))
+            self.result.lines.append(text)
+
+    def walk(self, element: etree._Element) -> None:
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if not tag or tag in DROP:  # comments, processing instructions, scripts
+            return
+        if tag == "table":
+            self.flush()
+            self.table(element)
+            return
+        if tag == "br":
+            self.flush()
+        elif tag in BLOCKS:
+            self.flush()
+        if tag in ("ul", "ol"):
+            start = element.get("start")
+            first = int(start) if start and start.strip().isdigit() else 1
+            self.lists.append([first, _list_style(element)] if tag == "ol" else [-1, "disc"])
+        if tag == "li":
+            counter = self.lists[-1] if self.lists else [-1, "disc"]
+            if counter[0] >= 0:
+                self.current.append(_marker(counter[0], counter[1]))
+                counter[0] += 1
+            else:
+                self.current.append("- ")
+        if element.text:
+            self.current.append(element.text)
+        for child in element:
+            self.walk(child)
+            if child.tail:
+                self.current.append(child.tail)
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in BLOCKS or tag == "br":
+            self.flush(heading=tag in HEADINGS)
+
+    def table(self, element: etree._Element) -> None:
+        rows = []
+        for tr in element.iter("tr"):
+            if _nearest_table(tr) is not element:
+                continue  # a row of a table inside a cell: part of that cell's text
+            tds = [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+            for cells in _stacked_rows(tds) or [[text_of(td) for td in tds]]:
+                if any(cells):
+                    while cells and not cells[-1]:
+                        cells.pop()
+                    rows.append(cells)
+        if not rows:
+            return
+        if len(rows) == 1 and len(rows[0]) == 1:  # a one-cell "table" is a framed paragraph
+            self.result.lines.append(rows[0][0])
+            return
+        line = self.first_line + len(self.result.lines)  # a blank line stands for the table
+        self.result.lines.append("")
+        caption = element.find("caption")
+        self.result.tables.append(RawTable(rows=rows, start_line=line, end_line=line,
+                                           caption=text_of(caption) or None))
+
+
+def _nearest_table(element: etree._Element) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None and not (isinstance(parent.tag, str) and parent.tag.lower() == "table"):
+        parent = parent.getparent()
+    return parent
+
+
+ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+# `<ol type="…">` and the CSS list-style-type values that letter or number a list otherwise.
+LIST_TYPES = {"a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman", "1": "decimal"}
+LIST_STYLES = {"lower-alpha", "upper-alpha", "lower-latin", "upper-latin", "lower-roman", "upper-roman", "decimal"}
+
+
+def _list_style(element: etree._Element) -> str:
+    """How an ordered list numbers its entries: its `type`, else the list-style-type of its
+    inline style (a CSS declaration list, read as such), else decimal."""
+    declared = (element.get("type") or "").strip()
+    if declared in LIST_TYPES:
+        return LIST_TYPES[declared]
+    for declaration in (element.get("style") or "").split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip().lower() in ("list-style-type", "list-style"):
+            for word in value.lower().split():
+                if word in LIST_STYLES:
+                    return word
+    return "decimal"
+
+
+def _marker(number: int, style: str) -> str:
+    """The marker an entry shows: `3. `, or `C) ` / `c) ` / `iii) ` in a lettered or roman list."""
+    if style.endswith(("alpha", "latin")) and 1 <= number <= 26:
+        letter = chr(ord("a") + number - 1)
+        return f"{letter.upper() if style.startswith('upper') else letter}) "
+    if style.endswith("roman") and 1 <= number < 4000:
+        roman, rest = "", number
+        for value, numeral in ROMAN:
+            while rest >= value:
+                roman, rest = roman + numeral, rest - value
+        return f"{roman.upper() if style.startswith('upper') else roman}) "
+    return f"{number}. "
+
+
+def _stacked_rows(cells: list[etree._Element]) -> list[list[str]] | None:
+    """A row laid out as columns of stacked paragraphs - names in one cell, the amounts beside
+    them, one paragraph each - as the rows it shows; None where the cells do not line up so (at
+    least three lines in every filled cell, the same number in each, and one column of numbers
+    only: cells that merely hold a few paragraphs of text stay one cell)."""
+    if len(cells) < 2:
+        return None
+    columns = [render(cell).lines for cell in cells]
+    filled = [c for c in columns if c]
+    if len(filled) < 2 or len({len(c) for c in filled}) != 1 or len(filled[0]) < 3:
+        return None
+    if not any(all(_is_amount(line) for line in column) for column in filled):
+        return None
+    height = len(filled[0])
+    return [[column[row] if column else "" for column in columns] for row in range(height)]
+
+
+def _is_amount(line: str) -> bool:
+    """"1,80", "-2.500", "12 %", "0,9 mio. kr.": digits, with at most a unit's few letters."""
+    digits = sum(ch.isdigit() for ch in line)
+    letters = sum(ch.isalpha() for ch in line)
+    return digits > 0 and letters <= 6 and len(line) <= 30
