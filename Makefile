@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: setup run test eval schema bench clean
+.PHONY: setup run test eval schema dictionary bench clean
 
 $(BIN)/minutes: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,16 @@ eval: setup
 schema: setup
 	$(BIN)/minutes schema > schemas/meeting_record.schema.json
 
+dictionary: setup
+	$(BIN)/python -m analytics.dictionary > docs/data-dictionary.md
+
 bench: setup
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_entities.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_analytics.py
 	$(BIN)/python benchmarks/bench_greve.py
 
 clean:
-	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock output/eval
+	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock output/eval \
+		output/analytics output/export test-artifacts

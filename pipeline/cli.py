@@ -234,5 +234,112 @@ def schema() -> None:
     typer.echo(schema_json(), nl=False)
 
 
+# -- the analysts' side: analytics/ is imported inside each command, so that the others stay fast --
+
+
+def _output_format(given: str | None) -> str:
+    import sys
+
+    return given or ("table" if sys.stdout.isatty() else "csv")
+
+
+@app.command("export")
+def export_tables(
+    fmt: str = typer.Option(..., "--format", help="parquet, ndjson, csv, duckdb, sqlite, oparl or popolo."),
+    to: Path = typer.Option(None, "--to", help="Where to write (default: DIR/export/<format>)."),
+    out: str = typer.Option("output", "--out", help="Output store (a local folder)."),
+    follow: bool = typer.Option(True, "--follow/--once", help="Keep this export in step after every ingest."),
+    base_url: str = typer.Option("", "--base-url", help="OParl: the URL the folder will be served at "
+                                 "(default: file:// URLs of the written files)."),
+) -> None:
+    """Write the store's flat tables (or OParl / Popolo) to files; refreshed after each ingest."""
+    from analytics.export import export
+
+    try:
+        result = export(out, fmt, to, follow=follow, base_url=base_url or None)
+    except ValueError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(result.summary())
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL over the tables meetings, participants, items, cases, decisions, ..."),
+    out: str = typer.Option("output", "--out", help="Output store (a local folder)."),
+    fmt: str = typer.Option(None, "--format", help="table, csv or json (default: table on a terminal, csv when piped)."),
+) -> None:
+    """Run SQL (DuckDB) over the store's tables; see docs/data-dictionary.md."""
+    import sys
+
+    import duckdb
+
+    from analytics import query as q
+
+    shape = _output_format(fmt)
+    if shape not in ("table", "csv", "json"):
+        typer.echo(f"--format {fmt}: table, csv or json", err=True)
+        raise typer.Exit(2)
+    try:
+        result = q.run(out, sql)
+    except duckdb.Error as err:
+        typer.echo(f"query failed: {err}", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as err:  # not a (local) store
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    if shape == "json":
+        typer.echo(q.to_json(result))
+    elif shape == "csv":
+        q.write_csv(result, sys.stdout.buffer)
+    else:
+        from rich.console import Console
+
+        Console().print(q.rich_table(result))
+
+
+@app.command()
+def case(
+    number: str = typer.Argument(..., help="A case number, e.g. 21-014347."),
+    out: str = typer.Option("output", "--out", help="Output store (a local folder)."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """The history of one case across meetings and bodies, in date order."""
+    from analytics.cases import history
+
+    if fmt not in ("table", "json"):
+        typer.echo(f"--format {fmt}: table or json", err=True)
+        raise typer.Exit(2)
+    try:
+        rows = history(out, number)
+    except ValueError as err:  # not a (local) store
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    if fmt == "json":
+        typer.echo(json.dumps([t.as_json() for t in rows], ensure_ascii=False, indent=2))
+        raise typer.Exit(0 if rows else 1)
+    if not rows:
+        typer.echo(f"no item with case number {number}", err=True)
+        raise typer.Exit(1)
+    from rich.console import Console
+
+    from analytics.cases import rich_table
+
+    Console().print(rich_table(number, rows))
+
+
+@app.command()
+def browse(
+    out: str = typer.Option("output", "--out", help="Output store (a local folder)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+    port: int = typer.Option(8750, "--port", help="Port to serve on."),
+) -> None:
+    """A local web view of meetings, items, decisions and cases, with full-text search."""
+    from analytics.web import serve
+
+    typer.echo(f"browse {out} at http://{host}:{port}/ (Ctrl-C stops)")
+    serve(out, host=host, port=port)
+
+
 if __name__ == "__main__":
     app()

@@ -306,6 +306,17 @@ def _publish(summary: Summary, store: Store, key: str) -> None:
     )
 
 
+def _refresh_analytics(out: str) -> None:
+    """Keep the analysts' tables and remembered exports in step (analytics/, changed records
+    only). Their trouble never fails an ingest: the next `minutes query` or ingest catches up."""
+    try:
+        from analytics.export import after_ingest
+
+        print(after_ingest(out))
+    except Exception as err:  # noqa: BLE001
+        print(f"analytics: refresh failed: {type(err).__name__}: {err}", file=sys.stderr)
+
+
 class _Progress:
     """A progress bar on a terminal, nothing otherwise (logs, deployments, tests)."""
 
@@ -433,6 +444,7 @@ def ingest(
         store.append_manifest({"event": "run", "run_id": run_id, "at": now_iso(), "raw": raw,
                                "force": force, "extractor_version": version, **summary.as_dict()})
     _publish(summary, store, "ingest-summary")
+    _refresh_analytics(out)
     return summary.as_dict()
 
 
