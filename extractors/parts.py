@@ -45,6 +45,8 @@ def match_part_heading(line: str, profile: Profile) -> tuple[PartHeading, str, s
         m = heading.pattern.match(line)
         # a heading is short; a long line only when its text follows a colon ("Referat: Alle …")
         if m and len(m["heading"]) <= 160 and (len(line) <= 160 or m["rest"] is not None):
+            if m["rest"] is None and m["heading"].rstrip().endswith(".") and len(m["heading"].split()) > 3:
+                continue  # a sentence ("Byrådets beslutning om … den 20. september 2021.") heads no part
             return heading, collapse(m["heading"]), (m["rest"] or "").strip()
     return None
 

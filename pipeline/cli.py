@@ -69,16 +69,23 @@ def process(
     ),
 ) -> None:
     """Reprocess documents now (the manual rerun, through the process-document flow)."""
-    env = _prefect()
     if orchestrate is None:
         orchestrate = bool(os.environ.get("PREFECT_API_URL"))
-    from pipeline.flows import process_document, rerun_document, scan_inbox
+    import contextlib
+
+    from pipeline.ingest import rerun_document, scan_inbox
     from pipeline.store import Store
 
-    rerun = process_document if orchestrate else rerun_document
+    rerun = rerun_document
+    runs = contextlib.nullcontext()
+    if orchestrate:  # only then is Prefect imported (~1.5 s): the direct rerun does without it
+        env = _prefect()
+        from pipeline.flows import process_document
+
+        rerun, runs = process_document, env.fast_flow_runs()
     store = Store(out)
     failed = 0
-    with env.fast_flow_runs():
+    with runs:
         for file in scan_inbox(path):  # the files `ingest` would see
             outcome = rerun(path=str(file), out=out)
             if outcome["event"] != "processed":

@@ -163,6 +163,15 @@ def test_decision_headings_name_body_and_date_in_either_order(heading, by, date)
     ("Indstilles til godkendelse", "approved"),
     ("Anbefales.", "approved"),
     ("Taget til efterretning", "noted"),
+    ("Godkendt med den ændring, at sag nr. 32 udgår og erstattes af sag nr. 33.", "approved"),
+    ("Orienteringen blev taget til efterretning, idet udvalget ønsker at sagen genoptages, hvis der kommer nyt.", "noted"),
+    ("Byrådet sendte sagen retur til Klima-, Teknik- og Miljøudvalget.", "referred"),
+    ("Udvalget henskyder beslutningen til Byrådet.", "referred"),
+    ("Udvalget kan ikke anbefale, at der udarbejdes et forslag.", "rejected"),
+    ("Økonomiudvalget anbefaler overfor Byrådet at godkende administrationens indstilling.", "approved"),
+    ("Sagen blev udskudt til næste udvalgsmøde.", "postponed"),
+    ("Der var ingen orienteringer.", "noted"),
+    ("Temamødet blev holdt.", "discussed"),
 ])
 def test_outcomes(text, outcome):
     assert classify_outcome(text, PROFILE) == outcome
