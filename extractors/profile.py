@@ -44,7 +44,9 @@ class Profile:
 
 @lru_cache(maxsize=256)
 def _compile(pattern: str, flags: int) -> regex.Pattern:
-    return regex.compile(pattern, flags)
+    from extractors.cache import compiled_regex  # compiled once, kept in referat's data cache
+
+    return compiled_regex(pattern, flags)
 
 
 @lru_cache(maxsize=8)
