@@ -186,8 +186,26 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             found += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=last.line,
                                     previous=_number(last.number))
             for heading in found:
-                heading.not_in_toc = True
+                # An entry the TOC lists in another order than the text (or under another title)
+                # is no item of its own: the heading found by its number is that entry's.
+                same = [e for e in agenda.toc_only if e.number == heading.number]
+                entry = next((e for e in same if _titles_match(heading.title, e.title)
+                              or _titles_match(heading.title, _without_markers(e.title, profile))),
+                             same[0] if same else None)
+                if entry is not None:
+                    agenda.toc_only.remove(entry)
+                    heading.toc = entry
+                else:
+                    heading.not_in_toc = True
             agenda.headings = sorted(confirmed + found, key=lambda h: h.line)
+            # An entry listed twice, or whose number a heading in the text has, is no item of its own.
+            numbers = {h.number for h in agenda.headings}
+            unique = []
+            for entry in agenda.toc_only:
+                if entry.number not in numbers:
+                    numbers.add(entry.number)
+                    unique.append(entry)
+            agenda.toc_only = unique
             _apply_access_runs(agenda, lines, profile, toc)
             return agenda
         # A TOC whose entries match no heading (another numbering in the text): read the text alone.

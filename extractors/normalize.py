@@ -16,10 +16,14 @@ from extractors.lexicon import danish_word_forms
 
 # --- Patterns, one concern each -------------------------------------------------------------
 
-# Characters that carry no text: soft hyphen, zero-width space/joiners, BOM.
-INVISIBLE = regex.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-# Spaces other than the plain one (no-break, thin, narrow no-break, figure ...).
-ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# Characters that carry no text: soft hyphen, zero-width space/joiners, BOM, direction marks and
+# embeddings, and control characters (C0 but the tab, DEL, C1).
+INVISIBLE = regex.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          r"\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Spaces other than the plain one (no-break, thin, narrow no-break, figure ...), and what separates
+# words like a space inside one line: a vertical tab (a manual line break in word processors), the
+# Unicode line and paragraph separators.
+ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\x0b\u2028\u2029]")
 # The minus sign (U+2212) of PDFs and word processors: an ASCII hyphen-minus for the number readers.
 MINUS = "\u2212"
 # HTML-ish inline tags: <i>, </b>, <br/>, <span class="x">.
@@ -28,8 +32,12 @@ HTML_TAG = regex.compile(r"</?(?:i|b|u|em|strong|span|sup|sub|br|small|mark)\b[^
 MD_LINK = regex.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 # Markdown emphasis: **x**, __x__, *x*, also unbalanced **x* - a star touching a word on one side.
 MD_EMPHASIS = regex.compile(r"(?<![\w*])\*{1,3}(?=\S)|(?<=\S)\*{1,3}(?![\w*])|(?<![\w_])__(?=\S)|(?<=\S)__(?![\w_])")
-# Dot leaders before a trailing page number: "Siden sidst.....\t6", "samarbejde ..\t19".
-DOT_LEADER = regex.compile(r"[ \t]*(?:\.{2,}|…)[.… \t]*(?=\d{1,4}[ \t]*$)")
+# Dot leaders before a trailing page number: "Siden sidst.....\t6", "samarbejde ..\t19". Found
+# from the end of the line (dot_leader): one pattern scanning a long run of dots or spaces from
+# every position in it would take time quadratic in its length.
+TRAILING_PAGE = regex.compile(r"\d{1,4}[ \t]*$")
+LEADER_DOTS = regex.compile(r"\.\.|…")
+LEADER_CHARS = ".… \t"
 # "samfundssikker- hedsområdet": a hyphen, a space, then a lowercase continuation.
 HYPHEN_SPACE = regex.compile(r"(?<=\p{L}\p{Ll})- (?=(\p{Ll}+))")
 # "udpegnin-ger": a hyphen inside a word, letters on both sides.
@@ -136,6 +144,20 @@ def _counts_pages(occurrences: list[str]) -> bool:
     return len(set(numbers)) > 1
 
 
+def dot_leader(line: str) -> str:
+    """A dot leader before a trailing page number as a tab: "Siden sidst ..... 6" -> "Siden sidst\t6".
+    The leader is the run of dots, ellipses, spaces and tabs before the number, from its first
+    spaces-then-two-dots (or an ellipsis) on."""
+    end = TRAILING_PAGE.search(line)
+    if end is None:
+        return line
+    head = line[:end.start()]
+    dots = LEADER_DOTS.search(head, len(head.rstrip(LEADER_CHARS)))
+    if dots is None:
+        return line
+    return head[:dots.start()].rstrip(" \t") + "\t" + line[end.start():]
+
+
 def normalize(text: str) -> NormalizedText:
     # A form feed (pdftotext's page break, "\n\fNext page") is not a line: dropping it keeps
     # every line number equal to the source's.
@@ -150,7 +172,7 @@ def normalize(text: str) -> NormalizedText:
         line = INVISIBLE.sub("", raw)
         line = ODD_SPACE.sub(" ", line).replace(MINUS, "-")
         line = clean_markup(line)
-        line = DOT_LEADER.sub("\t", line)
+        line = dot_leader(line)
         line = rejoin_hyphenation(line)
         out.append(line.rstrip(" "))
     _rejoin_line_breaks(out)

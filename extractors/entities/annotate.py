@@ -65,6 +65,16 @@ def _texts(record) -> list[_Text]:
     return out
 
 
+# A run of this many characters without whitespace (a line of stars, a hash, a garbled line) is no
+# word of an entity, and spaCy's tokenizer strips its affixes one at a time, in time quadratic in
+# its length: it is read as spaces of the same length, which keeps every offset.
+_LONG_RUN = re.compile(r"\S{100,}")
+
+
+def _tokenizable(text: str) -> str:
+    return _LONG_RUN.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _name_key(text: str) -> str:
     return " ".join(norm_text(w) for w in re.sub(r"\s+", " ", text).split(" "))
 
@@ -385,7 +395,8 @@ def _protocol_links(doc: Doc, loc: _Text, people: PeopleIndex) -> list[PartyLink
         for letter, ent in found.items():
             party = g.by_letter.get(letter)
             links.append(PartyLink(kind="protocol_note", party_letter=letter,
-                                   party_name=party.name if party else None, text=sent.text.strip(),
+                                   party_name=party.name if party else None,
+                                   text=loc.text[sent.start_char:sent.end_char].strip(),  # not the spaced-out runs
                                    part=loc.part, start=ent.start_char, end=ent.end_char))
     return links
 
@@ -409,7 +420,7 @@ def annotate_items(record) -> list[ItemEntities]:
     g = load()
     roles = nlp.get_pipe("referat_da_people")
     texts = _texts(record)
-    docs = list(nlp.pipe(t.text for t in texts))
+    docs = list(nlp.pipe(_tokenizable(t.text) for t in texts))
     people = PeopleIndex(nlp, g, record.participants, docs, _home_municipality(record, g))
     reference = record.meeting.date if record.meeting else None
     results = [ItemEntities() for _ in record.items]
@@ -444,7 +455,7 @@ def annotate_items(record) -> list[ItemEntities]:
             for note in item.decision.protocol_notes:
                 if any(l.kind == "protocol_note" and note.strip()[:40] in l.text for l in out.party_links):
                     continue
-                for doc in nlp.pipe([note]):
+                for doc in nlp.pipe([_tokenizable(note)]):
                     for ent in doc.ents:
                         if ent.label_ == "PARTY":
                             letter = ent.ent_id_.split(":", 1)[1]
