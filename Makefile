@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_analytics.py
 	$(BIN)/python benchmarks/bench_greve.py
+	$(BIN)/python benchmarks/bench_limits.py
 
 clean:
 	rm -rf $(VENV) output/records output/quarantine output/history output/manifest.* output/.lock output/eval \

@@ -198,6 +198,10 @@ def _cell(name: str, type_: str, doc: str, example: Any) -> Column:
                   covers=(f"items[].tables[].header_rows[][].{name}", f"items[].tables[].rows[][].{name}"))
 
 
+def _ocr_pages(r: "Row") -> list[dict]:
+    return ((r.record.get("source") or {}).get("ocr") or {}).get("pages") or []
+
+
 def _table_field(name: str, path: str, type_: str, doc: str, example: Any) -> Column:
     return Column(name, type=type_, derive=lambda r: get_path(r.extra["table"], path),
                   doc=f"{doc} (`Table.{path}`)", example=example, covers=(f"items[].tables[].{path}",))
@@ -236,6 +240,21 @@ TABLES: tuple[TableSpec, ...] = (
             Column("source_page_count", "source.page_count", example=24),
             Column("source_size_bytes", "source.size_bytes", doc="Size of the source document in bytes.",
                    example=73580),
+            Column("source_encoding", "source.encoding", doc="Character encoding a plain text source was read in.",
+                   example="utf-8"),
+            Column("source_ocr_engine", "source.ocr.engine", doc="OCR engine that read the pages without a "
+                   "usable text layer; null when no page was OCR'd.", example="tesseract"),
+            Column("source_ocr_engine_version", "source.ocr.engine_version", example="5.3.0"),
+            Column("source_ocr_language", "source.ocr.language", example="dan"),
+            Column("ocr_page_count", type="BIGINT", derive=lambda r: len(_ocr_pages(r)),
+                   doc="Pages read by OCR (`source.ocr.pages`); 0 when none.", example=2,
+                   covers=("source.ocr.pages[].page", "source.ocr.pages[].words", "source.ocr.pages[].dpi")),
+            Column("ocr_min_confidence", type="DOUBLE",
+                   derive=lambda r: min((p["mean_confidence"] for p in _ocr_pages(r)
+                                         if p.get("mean_confidence") is not None), default=None),
+                   doc="The lowest mean word confidence (0-100) of an OCR'd page (`source.ocr.pages`); null "
+                   "without OCR. Under 75 the items read from that page carry the warning `low_ocr_confidence`.",
+                   example=91.9, covers=("source.ocr.pages[].mean_confidence",)),
             Column("classification", "classification"),
             Column("coverage_share", "coverage.share", example=1.0),
             Column("coverage_body_chars", "coverage.body_chars", doc="Characters of the document's text "
@@ -491,6 +510,8 @@ NOT_FLATTENED = {
     "items[].recommendation.span.*": "the recommendation's part in `parts` has the span",
     "items[].tables[].item_number": "the item the table is in: `item_key`",
     "coverage.unassigned[].*": "diagnostic runs of text that was not placed; read them in the JSON record",
+    "source.alternatives[].*": "other files of the same meeting, not read (warning `duplicate_source` in "
+                               "`warnings`); read them in the JSON record",
 }
 
 

@@ -24,7 +24,7 @@ from extractors.parts import (
 )
 from extractors.profile import Profile, load_profile
 from extractors.tables import RawTable, find_text_tables, parse_number, split_header
-from extractors.text import collapse, paragraphs_text, slugify
+from extractors.text import MAX_ID_LENGTH, bounded_id, collapse, paragraphs_text, slugify
 from extractors.toc import find_toc
 from schemas.record import (
     AgendaItem, Attachment, CaseNumber, Cell, Decision, ItemPart, Meeting, MeetingRecord, NextMeeting,
@@ -52,7 +52,9 @@ class _Spans:
 
 
 def _is_section(heading: Heading, following: list[Heading]) -> bool:
-    return any(h.number.startswith(heading.number + ".") for h in following)
+    """A heading followed by a sub-item of its own ("3." then "3.1"; not "1" then "1..2")."""
+    return any(h.number.startswith(heading.number + ".") and h.number[len(heading.number) + 1:][:1].isalnum()
+               for h in following)
 
 
 def _table(raw: RawTable, item_number: str | None, span: _Spans) -> Table:
@@ -257,10 +259,16 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
         items.append(AgendaItem(number=entry.number, number_as_written=entry.number, order=0, title=entry.title,
                                 section=parent.label if parent else own, access=entry.access or "public",
                                 toc_page=entry.page))
-    items.sort(key=lambda i: tuple(int(p) for p in i.number.split(".")))
+    items.sort(key=lambda i: _number_key(i.number))
     for order, item in enumerate(items):
         item.order = order
     return sections, items
+
+
+def _number_key(number: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key of an item number: "3.10" after "3.9"; a number a meeting system states as
+    something else than digits ("2a", ":") after the digits of its place, never an error."""
+    return tuple((0, int(p)) if p.isdecimal() and p.isascii() else (1, p) for p in number.split("."))
 
 
 def _stated_agenda(structure: Structure, profile: Profile) -> Agenda:
@@ -492,8 +500,13 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         parts = [place, meeting.body, meeting.date.isoformat(), "ekstraordinaer" if meeting.extraordinary else "",
                  "dagsorden" if document_type == "agenda" else ""]
         record_id = slugify(" ".join(p for p in parts if p))
+        if len(record_id) > MAX_ID_LENGTH:  # a very long body name: cut it, keep the date and kind whole
+            tail = slugify(" ".join(p for p in parts[2:] if p))
+            record_id = f"{bounded_id(slugify(' '.join(p for p in parts[:2] if p)), MAX_ID_LENGTH - len(tail) - 1)}-{tail}"
     else:
-        record_id = f"{slugify(PurePath(source.file_name).stem) or 'document'}-{source.sha256[:8]}"
+        # the hash is kept whole at the end, the file name cut to leave room for it
+        stem = bounded_id(slugify(PurePath(source.file_name).stem) or "document", MAX_ID_LENGTH - 9)
+        record_id = f"{stem}-{source.sha256[:8]}"
 
     record = MeetingRecord(
         record_id=record_id, document_type=document_type, not_minutes_reason=reason, classification=evidence,

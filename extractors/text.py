@@ -61,6 +61,24 @@ def slugify(text: str) -> str:
     return NON_SLUG.sub("-", text.lower().translate(SLUG_MAP)).strip("-")
 
 
+MAX_ID_LENGTH = 120  # a record id is a file name in the store: far below any file system's 255 bytes
+
+
+def bounded_id(slug: str, limit: int = MAX_ID_LENGTH) -> str:
+    """`slug` if it fits in `limit` characters; else its start, cut at a hyphen where one is near,
+    and `-h` with 8 hex digits of the sha256 of the whole slug, so that long ids stay apart."""
+    if len(slug) <= limit:
+        return slug
+    import hashlib
+
+    suffix = "-h" + hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
+    head = slug[: limit - len(suffix)]
+    cut = head.rfind("-")
+    if cut >= len(head) - 20 and cut > 0:
+        head = head[:cut]
+    return head.rstrip("-") + suffix
+
+
 def paragraphs_text(lines: list[str]) -> str:
     """Lines to text: one paragraph per line, blank lines dropped, bullets kept on their own line."""
     return "\n".join(line.strip() for line in lines if line.strip())

@@ -32,6 +32,11 @@ class LoadedDocument:
     # What a meeting system states outright (meeting, participants, items and the lines of `text`
     # each item's fields were rendered to); None for documents that are only text.
     structure: Structure | None = None
+    # The character encoding a text format was read in ("utf-8", "utf-16-le", "cp1252"); None for PDFs.
+    encoding: str | None = None
+    # Pages read by OCR (loaders.ocr): {"engine", "engine_version", "language",
+    # "pages": [{"page", "mean_confidence", "words", "dpi"}]}; None when no page was OCR'd.
+    ocr: dict | None = None
 
 
 LoadedText = LoadedDocument  # the name before loaders/ had structured formats

@@ -37,9 +37,34 @@ class NoTextLayer(DocumentError):
     code = "no_text_layer"
 
 
+class NeedsOcr(DocumentError):
+    """A scan (pages that are images without a text layer) while OCR cannot run: turned off, or
+    Tesseract with Danish is not installed. Retried by the next ingest that can OCR it."""
+
+    code = "needs_ocr"
+
+
 class DocumentTooLarge(DocumentError):
     code = "too_large"
 
 
 class DocumentTimeout(DocumentError):
     code = "timeout"
+
+
+class TooManyPages(DocumentTooLarge):
+    """More pages than the input policy allows (REFERAT_MAX_PAGES)."""
+
+    code = "too_many_pages"
+
+
+class TooManyChars(DocumentTooLarge):
+    """More characters of text than the input policy allows (REFERAT_MAX_CHARS)."""
+
+    code = "too_many_chars"
+
+
+class OutOfMemory(DocumentError):
+    """Reading or extracting the document needed more memory than allowed (REFERAT_MAX_MEMORY_MB)."""
+
+    code = "out_of_memory"

@@ -13,13 +13,13 @@ carries the style of its first and last character (bold, fill colour, underline:
 look-ups per line), which tells a heading or a note from the text it stands over.
 
 Pages are streamed: each is read, assembled into the text and dropped (after a short calibration
-window), so memory holds the output but not the document's layout. The parse runs in a child
-process with a hard time limit (`REFERAT_DOC_TIMEOUT`, seconds, default 120), a page limit
-(`REFERAT_MAX_PAGES`, default 2000) and an address-space cap (`REFERAT_PDF_MAX_MEMORY_MB`, default
-2048); a PDF that hangs, crashes or bloats the parser costs one quarantine record, never the run.
-The child comes from a fork server (`REFERAT_PDF_START_METHOD` overrides: fork, spawn).
-`REFERAT_PDF_INPROCESS=1` parses in-process (debugging; only a cooperative time limit between pages
-then).
+window), so memory holds the output but not the document's layout. The parse runs under the
+input policy (loaders.policy: `REFERAT_DOC_TIMEOUT`, `REFERAT_MAX_PAGES`, `REFERAT_MAX_MEMORY_MB`)
+in a forked child (loaders.isolation) — the one pipeline.process reads the whole document in, or
+one of its own when load_pdf is called directly; a PDF that hangs, crashes or bloats the parser
+costs one quarantine record, never the run. `REFERAT_ISOLATION=inprocess` (or the older
+`REFERAT_PDF_INPROCESS=1`) parses in-process (debugging; only a cooperative time limit between
+pages then).
 """
 
 from __future__ import annotations
@@ -27,12 +27,10 @@ from __future__ import annotations
 import bisect
 import ctypes
 import gc
-import multiprocessing
 import os
 import re
-import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -55,7 +53,6 @@ from loaders.pdf_layout import (
     merge_rules,
     toc_rows,
 )
-from loaders import errors
 from loaders.errors import (
     CorruptDocument,
     DocumentError,
@@ -63,12 +60,15 @@ from loaders.errors import (
     DocumentTooLarge,
     EmptyDocument,
     EncryptedDocument,
+    NeedsOcr,
     NoTextLayer,
+    OutOfMemory,
+    TooManyPages,
 )
 from loaders.base import LoadedText
+from loaders import isolation
+from loaders.policy import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, current_policy, env_number
 
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MAX_PAGES = 2000
 PERM_EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or otherwise extract text
 
 _OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 2, 3, 5  # FPDF_PAGEOBJ_*
@@ -78,133 +78,54 @@ _OBJ_PATH, _OBJ_IMAGE, _OBJ_FORM = 2, 3, 5  # FPDF_PAGEOBJ_*
 
 
 def load_pdf(path: Path, data: bytes) -> LoadedText:
-    """Text, page map and layout tables of the PDF `data` (named `path`). Raises DocumentError."""
-    timeout = _env_number("REFERAT_DOC_TIMEOUT", DEFAULT_TIMEOUT)
-    max_pages = int(_env_number("REFERAT_MAX_PAGES", DEFAULT_MAX_PAGES))
-    if os.environ.get("REFERAT_PDF_INPROCESS") == "1":
-        return parse_pdf(data, path.name, max_pages=max_pages, deadline=time.monotonic() + timeout)
-    return _parse_isolated(data, path.name, max_pages, timeout)
+    """Text, page map and layout tables of the PDF `data` (named `path`). Raises DocumentError.
+
+    Under the input policy (loaders.policy): in a child process of its own (loaders.isolation),
+    or in this one where it already is such a child (pipeline.process reads every document in
+    one) or `REFERAT_ISOLATION=inprocess`."""
+    policy = current_policy()
+    if isolation.in_child():  # the whole document is read in this child: its limits hold
+        collecting = gc.isenabled()
+        gc.disable()  # many small objects, few cycles: no collector pauses while parsing
+        try:
+            return _parse_in_child(data, path.name, policy.max_pages, policy.timeout,
+                                   isolation.child_started() or time.monotonic())
+        finally:
+            if collecting:
+                gc.enable()
+    if policy.isolation == "inprocess":
+        return parse_pdf(data, path.name, max_pages=policy.max_pages, deadline=time.monotonic() + policy.timeout)
+    return _parse_isolated(data, path.name, policy.max_pages, policy.timeout)
 
 
 def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        return default
-    return value if value > 0 else default
+    return env_number(name, default)
 
 
 # --- child process -----------------------------------------------------------------------------
 
 
-def _context():
-    """Where the parsing child comes from. Default: a fork server (a clean, single-threaded
-    process with the PDF stack imported once), so that forking is safe even from a threaded
-    Prefect run and cheap; `REFERAT_PDF_START_METHOD` (fork, spawn, forkserver) overrides."""
-    methods = multiprocessing.get_all_start_methods()
-    method = os.environ.get("REFERAT_PDF_START_METHOD") or ("forkserver" if "forkserver" in methods else "spawn")
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["loaders.pdf"])
-    return ctx
-
-
-# A child started by spawn or a fork server re-runs the parent's main script (or module) before
-# its target, unless told otherwise; for `minutes` that is the whole CLI's imports per PDF, for a
-# benchmark script its fixtures. The parse child needs nothing from __main__ (its target and
-# arguments are importable/plain), so while *this thread* starts one, the main-module entries are
-# left out of the preparation data. (Python 3.11's forkserver cannot preload __main__ instead.)
-_launching = threading.local()
-
-
-def _install_quiet_main() -> None:
-    from multiprocessing import spawn
-
-    original = spawn.get_preparation_data
-    if getattr(original, "_referat_quiet_main", False):
-        return
-
-    def get_preparation_data(name):
-        data = original(name)
-        if getattr(_launching, "quiet_main", False):
-            data.pop("init_main_from_path", None)
-            data.pop("init_main_from_name", None)
-        return data
-
-    get_preparation_data._referat_quiet_main = True
-    spawn.get_preparation_data = get_preparation_data
-
-
-_install_quiet_main()
-
-
 def _parse_isolated(data: bytes, name: str, max_pages: int, timeout: float) -> LoadedText:
-    ctx = _context()
-    # a memory cap (address space) for a fresh child; a forked copy of a big parent has no room
-    memory_mb = 0 if ctx.get_start_method() == "fork" else int(_env_number("REFERAT_PDF_MAX_MEMORY_MB", 2048))
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(
-        target=_child_main, args=(sender, data, name, max_pages, timeout, memory_mb), daemon=True
-    )
-    _launching.quiet_main = True
+    """Parse in a child forked for it (loaders.isolation: memory cap, hard time limit, no orphan)."""
+    policy = replace(current_policy(), max_pages=max_pages, timeout=timeout)
     try:
-        proc.start()
-    except Exception:  # noqa: BLE001 - no child processes here (a sandbox, a dead fork server)
-        # parse in-process then, with the cooperative time limit between pages
-        sender.close()
-        receiver.close()
-        return parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + timeout)
-    finally:
-        _launching.quiet_main = False
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise DocumentTimeout(f"{name}: PDF parsing took longer than {timeout:g} s")
-        try:
-            message = receiver.recv()
-        except (EOFError, OSError):
-            proc.join(5)
-            hint = f", possibly out of memory (limit {memory_mb} MB)" if memory_mb else ""
-            raise CorruptDocument(f"{name}: the PDF parser crashed (exit code {proc.exitcode}){hint}") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        receiver.close()
-    if message[0] == "ok":
-        return message[1]
-    _, code_class, text = message
-    cls = getattr(errors, code_class, CorruptDocument)
-    if not (isinstance(cls, type) and issubclass(cls, DocumentError)):
-        cls = CorruptDocument
-    raise cls(text)
+        return isolation.run_isolated(_child_main, data, name, max_pages, timeout, time.monotonic(),
+                                      name=name, policy=policy, what="PDF parsing")
+    except isolation.ChildError as err:  # a bug of the parser that escaped parse_pdf
+        raise CorruptDocument(f"{name}: unreadable PDF ({type(err).__name__}: {err})") from None
 
 
-def _child_main(sender, data: bytes, name: str, max_pages: int, timeout: float, memory_mb: int = 0) -> None:
+def _child_main(data: bytes, name: str, max_pages: int, timeout: float, started: float) -> LoadedText:
     gc.disable()  # a short-lived process making many small objects: no collector pauses
-    if memory_mb:  # a decompression bomb must not take the machine (or the run) down
-        try:
-            import resource
+    return _parse_in_child(data, name, max_pages, timeout, started)
 
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        except (ImportError, ValueError, OSError):
-            pass
-    try:
-        # stop cooperatively a little before the parent's hard limit
-        result = parse_pdf(data, name, max_pages=max_pages, deadline=time.monotonic() + 0.95 * timeout)
-        message = ("ok", result)
-    except DocumentError as err:
-        message = ("error", type(err).__name__, err.message)
-    except MemoryError:
-        message = ("error", "DocumentTooLarge", f"{name}: more memory than allowed ({memory_mb} MB) to parse")
-    except Exception as err:  # noqa: BLE001 - any parser failure is a corrupt document, never a traceback
-        message = ("error", "CorruptDocument", f"{name}: unreadable PDF ({type(err).__name__}: {err})")
-    try:
-        sender.send(message)
-    finally:
-        sender.close()
+
+def _parse_in_child(data: bytes, name: str, max_pages: int, timeout: float, started: float) -> LoadedText:
+    from loaders import ocr
+
+    ocr.progress = isolation.progress  # OCR'ing pages asks the parent for their time
+    # stop cooperatively a little before the parent's hard limit
+    return parse_pdf(data, name, max_pages=max_pages, deadline=started + 0.95 * timeout)
 
 
 # --- the parse -----------------------------------------------------------------------------------
@@ -228,7 +149,7 @@ def parse_pdf(data: bytes, name: str, *, max_pages: int = DEFAULT_MAX_PAGES, dea
     except DocumentError:
         raise
     except MemoryError:
-        raise DocumentTooLarge(f"{name}: more memory than available to parse") from None
+        raise OutOfMemory(f"{name}: more memory than allowed to parse (REFERAT_MAX_MEMORY_MB)") from None
     except Exception as err:  # noqa: BLE001 - any parser failure is a corrupt document, never a traceback
         raise CorruptDocument(f"{name}: unreadable PDF ({type(err).__name__}: {err})") from None
 
@@ -259,7 +180,7 @@ def _parse(data: bytes, name: str, max_pages: int, deadline: float | None) -> Lo
         if n_pages == 0:
             raise EmptyDocument(f"{name}: the PDF has no pages")
         if n_pages > max_pages:
-            raise DocumentTooLarge(f"{name}: {n_pages} pages, more than the limit of {max_pages}")
+            raise TooManyPages(f"{name}: {n_pages} pages, more than the limit of {max_pages} (REFERAT_MAX_PAGES)")
         return _stream(doc, n_pages, name, deadline)
     finally:
         doc.close()
@@ -336,21 +257,36 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
     raw = pdfium_raw
     streamer = _Streamer()
     broken: list[int] = []
-    for index in range(n_pages):
-        if deadline is not None and time.monotonic() > deadline:
-            raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
-        try:
-            page = _read_page(doc, index, raw)
-        except pdfium.PdfiumError:  # one damaged page costs its own text, not the document
-            broken.append(index + 1)
-            page = _Page(lines=[], tables=[], chars=0, images=0)
-        streamer.add(page, last=index == n_pages - 1, number=index + 1)
+    from loaders.ocr import PdfPageOcr
+
+    ocr = PdfPageOcr(name)  # pages without a usable text layer are OCR'd (or listed as needing it)
+    try:
+        for index in range(n_pages):
+            if deadline is not None and time.monotonic() > deadline + ocr.allowance:
+                raise DocumentTimeout(f"{name}: PDF parsing exceeded the time limit at page {index + 1}")
+            try:
+                page = _read_page(doc, index, raw)
+            except pdfium.PdfiumError:  # one damaged page costs its own text, not the document
+                broken.append(index + 1)
+                page = _Page(lines=[], tables=[], chars=0, images=0)
+            for number, ready in ocr.put(doc, index, page, deadline):
+                streamer.add(ready, last=number == n_pages, number=number)
+        for number, ready in ocr.drain():
+            streamer.add(ready, last=number == n_pages, number=number)
+    finally:
+        ocr.close()
     if len(broken) == n_pages:
         raise CorruptDocument(f"{name}: damaged PDF, none of its {n_pages} pages can be read")
-    if streamer.chars < 20 * n_pages and streamer.image_pages >= max(1, n_pages // 2):
+    if streamer.chars < 20 * n_pages and len(ocr.needed) >= max(1, n_pages // 2):
+        raise NeedsOcr(
+            f"{name}: {len(ocr.needed)} of {n_pages} pages are images without a text layer "
+            f"(a scan: needs OCR), and {ocr.reason}"
+        )
+    if streamer.chars < 20 * n_pages and (streamer.image_pages + len(ocr.pages)) >= max(1, n_pages // 2):
         raise NoTextLayer(
-            f"{name}: {streamer.image_pages} of {n_pages} pages are images without a text layer "
-            "(a scan: needs OCR)"
+            f"{name}: {streamer.image_pages + len(ocr.pages)} of {n_pages} pages are images without a text layer "
+            "(a scan), and OCR found no text on them" if ocr.pages else
+            f"{name}: {streamer.image_pages} of {n_pages} pages are images without a text layer (a scan: needs OCR)"
         )
     if streamer.chars == 0:
         raise EmptyDocument(f"{name}: the PDF holds no text")
@@ -367,19 +303,23 @@ def _stream(doc, n_pages: int, name: str, deadline: float | None) -> LoadedText:
         line_pages=line_pages,
         line_end_pages=streamer.asm.out_end_pages,
         tables=raw_tables,
-        warnings=_page_warnings(broken, streamer.image_only),
+        warnings=_page_warnings(broken, streamer.image_only, ocr.reason) + ocr.warnings(),
         furniture=streamer.furniture,
+        ocr=ocr.info(),
     )
 
 
-def _page_warnings(broken: list[int], image_only: list[int]) -> list[tuple[str, str]]:
-    """What the record must say it is missing: pages that could not be read, or need OCR."""
+def _page_warnings(broken: list[int], image_only: list[int], no_ocr: str | None = None) -> list[tuple[str, str]]:
+    """What the record must say it is missing: pages that could not be read, or need OCR (and
+    why they did not get it)."""
     warnings = []
     if broken:
         warnings.append(("damaged_pages", f"page(s) {_page_list(broken)} could not be read; their text is missing"))
     if image_only:
+        why = f": {no_ocr}" if no_ocr else ""
         warnings.append(("image_only_pages",
-                         f"page(s) {_page_list(image_only)} are images without a text layer (need OCR); their text is missing"))
+                         f"page(s) {_page_list(image_only)} are images without a text layer (need OCR{why}); "
+                         "their text is missing"))
     return warnings
 
 
@@ -461,15 +401,23 @@ def _read_page(doc, index: int, raw) -> _Page:
             tp.close()
     finally:
         page.close()
+    lines, tables = _place_tables(lines, tables, index + 1, len(doc))
+    return _Page(lines=lines, tables=tables, chars=chars, images=images, width=width)
+
+
+def _place_tables(lines: list[Line], tables: list[PageTable], page_no: int, n_pages: int):
+    """The page's lines with its tables in place (also for a page read by OCR, loaders.ocr):
+    lists laid out as tables are read as text, a table of contents gets its TOC rows, and the
+    lines inside a table give way to one placeholder line."""
     if tables:
         lists = [t for t in tables if is_list_table(t.rows)]
         if lists:  # lists laid out as tables are read as text
             tables = [t for t in tables if not any(t is u for u in lists)]
             lines = _list_lines(lines, lists)
         for t in tables:
-            t.toc = toc_rows(t.rows, index + 1, len(doc))
+            t.toc = toc_rows(t.rows, page_no, n_pages)
         lines = _drop_table_text(lines, tables)
-    return _Page(lines=lines, tables=tables, chars=chars, images=images, width=width)
+    return lines, tables
 
 
 UNDERLINED = 1 << 26  # style bit (see _style)
@@ -763,9 +711,10 @@ class _EdgesOnly:
         self.bbox = (0, 0, 10_000, height)
 
 
-def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[PageTable]:
+def _find_tables(tp, edges: list[dict], page_no: int, height: float, cell_text=None) -> list[PageTable]:
     """Ruled tables: full grids read straight off the rules, anything else by pdfplumber's table
-    finder (lines strategy) on the same edges; the cells' text comes from pdfium."""
+    finder (lines strategy) on the same edges; the cells' text comes from pdfium (or, for a page
+    read by OCR, from `cell_text(x0, top, x1, bottom)`: loaders.ocr)."""
     if sum(e["orientation"] == "h" for e in edges) < 2 or sum(e["orientation"] == "v" for e in edges) < 2:
         return []
     try:
@@ -785,6 +734,9 @@ def _find_tables(tp, edges: list[dict], page_no: int, height: float) -> list[Pag
                     cells.append("")
                     continue
                 x0, top, x1, bottom = bbox
+                if cell_text is not None:
+                    cells.append(_cell(cell_text(x0, top, x1, bottom)))
+                    continue
                 cells.append(_cell(_bounded_text(pdfium_raw, tp.raw, x0, height - bottom, x1, height - top)))
             if any(cells):
                 rows.append(cells)

@@ -1,20 +1,57 @@
-"""One document from disk to a validated record: read, extract, validate. No orchestration here."""
+"""One document from disk to a validated record: read, extract, validate. No orchestration here.
+
+Every document is read and extracted under the input policy (loaders.policy): in a child process
+forked for it (loaders.isolation) with a memory cap and a hard time limit, so that a document too
+big, too slow or too hungry fails alone with its own code (`too_large`, `too_many_pages`,
+`too_many_chars`, `timeout`, `out_of_memory`) and never takes the run or the machine with it. The
+child sends the record back as JSON; the parent validates it against the schema.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from extractors import EXTRACTOR_VERSION
 from extractors.document import extract_record
-from loaders import load, sha256_of
+from loaders import isolation, load, sha256_of
+from loaders.errors import DocumentTooLarge
+from loaders.policy import InputPolicy, current_policy
 from schemas.record import MeetingRecord, RecordWarning, Source
 
 
 def build_record(path: Path) -> MeetingRecord:
-    """Read `path` and return its validated record. Raises loaders.errors.DocumentError."""
-    data = path.read_bytes()
-    loaded = load(path, data)
+    """Read `path` and return its validated record. Raises loaders.errors.DocumentError (a bad
+    document), OSError (reading failed: worth a retry)."""
+    policy = current_policy()
+    if policy.isolation == "inprocess" or isolation.in_child():
+        record_json = _record_json(path, policy)
+    else:
+        warm_up()  # what every child needs is built once, here, and shared with each of them
+        record_json = isolation.run_isolated(_record_json, path, policy, name=path.name, policy=policy,
+                                             what="reading and extracting the document")
+    # Round-trip through the schema so that what we store is what the contract says.
+    return MeetingRecord.model_validate_json(record_json)
+
+
+def read_limited(path: Path, policy: InputPolicy) -> bytes:
+    """The bytes of `path`, refused (too_large) past the policy's size without reading them all."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > policy.max_bytes:
+            raise DocumentTooLarge(f"{path.name}: {size:,} bytes, more than the limit of {policy.max_bytes:,} "
+                                   "(REFERAT_MAX_BYTES)")
+        data = handle.read(policy.max_bytes + 1)
+    if len(data) > policy.max_bytes:
+        raise DocumentTooLarge(f"{path.name}: more than the limit of {policy.max_bytes:,} bytes (REFERAT_MAX_BYTES)")
+    return data
+
+
+def _record_json(path: Path, policy: InputPolicy) -> str:
+    """The record of `path` as JSON, not yet validated again (what the isolated child returns)."""
+    data = read_limited(path, policy)
+    loaded = load(path, data, policy)
     source = Source(
         # A name that is not UTF-8 (raw bytes on Linux) is shown with U+FFFD rather than failing.
         file_name=os.fsencode(path.name).decode("utf-8", "replace"),
@@ -24,6 +61,8 @@ def build_record(path: Path) -> MeetingRecord:
         meeting_id=loaded.structure.meeting_id if loaded.structure else None,
         page_count=loaded.page_count,
         size_bytes=len(data),
+        encoding=loaded.encoding,
+        ocr=loaded.ocr,
     )
     record = extract_record(
         loaded.text,
@@ -35,8 +74,72 @@ def build_record(path: Path) -> MeetingRecord:
         structure=loaded.structure,
     )
     record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
-    # Round-trip through the schema so that what we store is what the contract says.
-    return MeetingRecord.model_validate(record.model_dump())
+    record.warnings.extend(low_confidence_items(record, loaded.ocr))
+    del data, loaded
+    return record.model_dump_json()
+
+
+_WARM = """REFERAT
+Økonomiudvalget, Gribskov Kommune
+Mødedato: 12. marts 2025 kl. 16.00
+
+1. Godkendelse af dagsorden
+Sagsnr.: 25/1234
+Indstilling
+Det indstilles, at dagsordenen godkendes.
+Beslutning
+Godkendt.
+"""
+_warm = False
+_warming = threading.Lock()
+
+
+def warm_up() -> None:
+    """Build once per process what extracting any document needs (the spaCy pipeline, the
+    gazetteer, the profile, compiled patterns), so that forked children share it."""
+    global _warm
+    if _warm:
+        return
+    with _warming:  # other threads (a Prefect task runner) wait for it rather than fork half-built
+        if _warm:
+            return
+        _warm_up()
+        _warm = True
+
+
+def _warm_up() -> None:
+    try:
+        source = Source(file_name="warm-up.txt", sha256="0" * 64, media_type="text/plain", size_bytes=len(_WARM))
+        extract_record(_WARM, source=source)
+        from extractors.entities.nlp import get_nlp
+
+        get_nlp()
+    except Exception:  # noqa: BLE001 - only a warm-up: a document that needs it builds it itself
+        pass
+
+
+def low_confidence_items(record: MeetingRecord, ocr: dict | None) -> list[RecordWarning]:
+    """A warning on every item whose text came (in part) from a page OCR read with a mean word
+    confidence under the bar (loaders.ocr.LOW_CONFIDENCE): its fields may hold misread words."""
+    if not ocr:
+        return []
+    from loaders.ocr import LOW_CONFIDENCE
+
+    low = {p["page"]: p["mean_confidence"] for p in ocr["pages"]
+           if p["mean_confidence"] is not None and p["mean_confidence"] < LOW_CONFIDENCE}
+    warnings = []
+    for item in record.items if low else []:
+        span = item.span
+        if span is None or span.start_page is None:
+            continue
+        pages = [p for p in range(span.start_page, (span.end_page or span.start_page) + 1) if p in low]
+        if pages:
+            shown = ", ".join(f"page {p} ({low[p]:g})" for p in pages)
+            warnings.append(RecordWarning(
+                code="low_ocr_confidence", line=span.start_line,
+                message=f"item {item.number}: its text was read by OCR with a low mean word confidence "
+                        f"({shown}, under {LOW_CONFIDENCE:g}); check it against the scan"))
+    return warnings
 
 
 __all__ = ["build_record", "EXTRACTOR_VERSION"]

@@ -17,7 +17,10 @@ from schemas.entities import Entity, PartyLink
 # absences, the outcome `referred`, staff and positions of participants, the evidence behind the
 # document type, coverage (how much of the document's text landed in the record), and provenance
 # from meeting systems (the source system, its meeting and item ids, pointers, attachment links).
-SCHEMA_VERSION = "1.1.0"
+# 1.2.0: where the text came from: `source.encoding` (the detected text encoding), `source.ocr`
+# (pages read by OCR: engine, language, confidence per page), `source.alternatives` (other files of
+# the same meeting, which lost by the documented rule); record ids are at most 120 characters.
+SCHEMA_VERSION = "1.2.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
 DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "referred", "none"]
@@ -40,6 +43,36 @@ class Span(Model):
     end_page: int | None = Field(default=None, ge=1)
 
 
+class SourceAlternative(Model):
+    """Another file of the same meeting (same record id) that was not read for this record."""
+
+    file_name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    media_type: str = Field(examples=["text/plain", "application/pdf"])
+    system: str = Field(default="text", examples=["text", "pdf", "firstagenda"])
+
+
+class OcrPage(Model):
+    """One page whose text was read by OCR."""
+
+    page: int = Field(ge=1, description="1-based page of the document.")
+    mean_confidence: float | None = Field(
+        default=None, ge=0, le=100, examples=[93.4],
+        description="Mean word confidence of the OCR engine on the page (0-100); null when it found no word.")
+    words: int = Field(ge=0, description="Words the OCR engine read on the page.")
+    dpi: int = Field(ge=1, examples=[300], description="Resolution the page was rendered at for OCR: a scanned "
+                     "page's own (150-400 dpi), else 300.")
+
+
+class OcrInfo(Model):
+    """Which pages were read by OCR (pages without a usable text layer: a scan, a garbled font), by what."""
+
+    engine: str = Field(examples=["tesseract"], description="The OCR engine.")
+    engine_version: str = Field(examples=["5.3.0"], description="Version of the OCR engine.")
+    language: str = Field(examples=["dan"], description="The OCR engine's language code.")
+    pages: list[OcrPage] = Field(default_factory=list)
+
+
 class Source(Model):
     file_name: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -49,6 +82,18 @@ class Source(Model):
     meeting_id: str | None = Field(default=None, description="The meeting system's own id of the meeting.")
     page_count: int | None = Field(default=None, description="Pages of a PDF; null for plain text.")
     size_bytes: int = Field(ge=0)
+    encoding: str | None = Field(
+        default=None, examples=["utf-8", "utf-16-le", "cp1252"],
+        description="The character encoding a plain text file was read in (by its byte order mark, its bytes, "
+        "or the detector); null for PDFs and the structured formats, which declare their own.")
+    ocr: OcrInfo | None = Field(
+        default=None, description="The pages whose text came from OCR, with engine, language and each "
+        "page's mean word confidence; null when no page was OCR'd (warning `low_ocr_confidence` on items "
+        "read from pages under the bar).")
+    alternatives: list[SourceAlternative] = Field(default_factory=list, description=(
+        "Other files in the inbox of the same meeting (the same record id, other content), e.g. the PDF "
+        "beside a text export; this record is read from the file that wins by the rule meeting system > "
+        "HTML > PDF > text, then more items, then the newer file (warning `duplicate_source`)."))
 
 
 class RecordWarning(Model):
@@ -218,9 +263,10 @@ class Coverage(Model):
 class MeetingRecord(Model):
     schema_version: str = SCHEMA_VERSION
     record_id: str = Field(
-        pattern=r"^[a-z0-9-]+$", examples=["kkr-hovedstaden-2026-06-16", "gribskov-oekonomiudvalget-2025-03-12"],
+        pattern=r"^[a-z0-9-]+$", max_length=120, examples=["kkr-hovedstaden-2026-06-16", "gribskov-oekonomiudvalget-2025-03-12"],
         description="Natural key: [authority-]body-date; agendas end in '-dagsorden'; documents "
-        "without body or date get their file name and the start of their hash.")
+        "without body or date get their file name and the start of their hash. At most 120 "
+        "characters: a longer id is cut and ends in a hash of the whole (`-h` and 8 hex digits).")
     document_type: DocumentType
     not_minutes_reason: str | None = None
     classification: list[str] = Field(

@@ -129,6 +129,10 @@ DERIVED = {
     "item_key": lambda row, record, obj, table: item_keys(record)[row["item_index"]],
     "item_count": lambda row, record, obj, table: len(record["items"]),
     "participant_count": lambda row, record, obj, table: len(record["participants"]),
+    "ocr_page_count": lambda row, record, obj, table: len((record["source"].get("ocr") or {}).get("pages") or []),
+    "ocr_min_confidence": lambda row, record, obj, table: min(
+        (p["mean_confidence"] for p in (record["source"].get("ocr") or {}).get("pages") or []
+         if p["mean_confidence"] is not None), default=None),
     "case_count": lambda row, record, obj, table: len(obj["case_numbers"]),
     "decision_count": lambda row, record, obj, table: len(obj["decisions"]),
     "protocol_note_count": lambda row, record, obj, table: len(obj["protocol_notes"]),
