@@ -8,17 +8,39 @@ from pathlib import Path
 
 import typer
 
-from loaders.errors import DocumentError
-
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referat: minutes of public meetings to JSON records.")
 
 
-def _prefect():
-    """Set referat's offline Prefect defaults before the flows (and prefect) are imported."""
+def _prefect(server: bool = True):
+    """Set referat's offline Prefect defaults before the flows (and prefect) are imported; with
+    `server` and no PREFECT_API_URL, start the temporary Prefect server now (a protected child that
+    never outlives the run), so that it starts while Prefect and the flows are imported. Call it
+    only once there is work for a flow: `fast_flow_runs()` then waits for that server and uses it."""
     from pipeline import prefect_env
 
     prefect_env.configure()
+    if server:
+        prefect_env.prestart_server()
     return prefect_env
+
+
+NO_OCR_HELP = ("Do not OCR pages without a usable text layer (scans); a scan is then quarantined as "
+               "needs_ocr and the next ingest with OCR reads it. OCR is on by default when Tesseract with "
+               "Danish is installed.")
+
+
+def _ocr_option(no_ocr: bool) -> None:
+    """--no-ocr as an environment variable, so that the parse children and workers see it too; a
+    note when OCR is wanted but cannot run (how to install it)."""
+    if no_ocr:
+        os.environ["REFERAT_OCR"] = "0"
+        return
+    from loaders.ocr import ocr_enabled, unavailable_reason
+
+    reason = unavailable_reason() if ocr_enabled() else None
+    if reason:
+        typer.echo(f"note: OCR is not available: {reason}. Scanned documents are quarantined as needs_ocr "
+                   "until it is.", err=True)
 
 
 @app.command()
@@ -32,11 +54,29 @@ def ingest(
     ),
     dask: str = typer.Option("", "--dask", help="Address of a running Dask cluster (tcp://host:8786) to run the tasks on."),
     lock_timeout: float = typer.Option(600.0, "--lock-timeout", help="Seconds to wait for another run's lock."),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help=NO_OCR_HELP),
 ) -> None:
     """Process every new or changed document in RAW into the store; skip what is already done."""
+    _ocr_option(no_ocr)
     if not raw.exists():
         typer.echo(f"no inbox at {raw}", err=True)
         raise typer.Exit(2)
+    from pipeline.ingest import ingest_if_nothing_to_do, refresh_analytics, summary_text
+    from pipeline.store import StoreLocked
+
+    # Plan first, without Prefect: with nothing to process, no temporary server is started.
+    try:
+        quick = ingest_if_nothing_to_do(str(raw), out, force=force, lock_timeout=lock_timeout)
+    except StoreLocked as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(3) from None
+    except OSError as err:
+        typer.echo(f"ingest: stopped: the store {out} cannot be written: {type(err).__name__}: {err}", err=True)
+        raise typer.Exit(4) from None
+    if quick is not None:
+        typer.echo(summary_text(quick))
+        refresh_analytics(out)
+        raise typer.Exit(1 if quick.failed else 0)
     env = _prefect()
     from pipeline.flows import dask_task_runner
     from pipeline.flows import ingest as ingest_flow
@@ -45,8 +85,6 @@ def ingest(
     if workers > 1 or dask:
         env.share_api_url()  # one Prefect server for the flow and every Dask worker process
         flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
-    from pipeline.store import StoreLocked
-
     try:
         with env.fast_flow_runs():
             summary = flow(
@@ -55,7 +93,11 @@ def ingest(
     except StoreLocked as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(3) from None
-    raise typer.Exit(1 if summary["failed"] else 0)
+    except OSError as err:  # the flow records a store that fails mid-run itself; this is before or after
+        typer.echo(f"ingest: stopped: the store {out} cannot be written: {type(err).__name__}: {err}", err=True)
+        raise typer.Exit(4) from None
+    # 4: the run stopped (the store could not be written); 1: documents failed.
+    raise typer.Exit(4 if summary.get("error") else 1 if summary["failed"] else 0)
 
 
 @app.command()
@@ -67,15 +109,28 @@ def process(
         help="Run through the process-document flow (default when PREFECT_API_URL is set), or run the "
         "same steps directly without starting a temporary Prefect server.",
     ),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help=NO_OCR_HELP),
 ) -> None:
     """Reprocess documents now (the manual rerun, through the process-document flow)."""
+    _ocr_option(no_ocr)
     if orchestrate is None:
         orchestrate = bool(os.environ.get("PREFECT_API_URL"))
     import contextlib
 
-    from pipeline.ingest import rerun_document, scan_inbox
+    from pipeline.ingest import NOTABLE_SKIPS, rerun_document, scan
     from pipeline.store import Store
 
+    found = scan(path)  # the files `ingest` would see, and why the others are left out
+    if not path.is_dir() and found.skipped:  # one file named, and it cannot be read as a document
+        skip = found.skipped[0]
+        typer.echo(f"cannot process {path}: {skip.reason}: {skip.message}", err=True)
+        raise typer.Exit(2)
+    skipped_bad = [s for s in found.skipped if s.reason in NOTABLE_SKIPS]
+    for skip in found.skipped:
+        typer.echo(f"SKIPPED {skip.path}: {skip.reason}: {skip.message}", err=True)
+    if not found.files:
+        typer.echo(f"process: no documents in {path} ({len(found.skipped)} skipped)", err=True)
+        raise typer.Exit(1)
     rerun = rerun_document
     runs = contextlib.nullcontext()
     if orchestrate:  # only then is Prefect imported (~1.5 s): the direct rerun does without it
@@ -86,16 +141,27 @@ def process(
     store = Store(out)
     failed = 0
     with runs:
-        for file in scan_inbox(path):  # the files `ingest` would see
-            outcome = rerun(path=str(file), out=out)
+        for file in found.files:
+            try:
+                outcome = rerun(path=str(file), out=out)
+            except OSError as err:
+                if err.filename is not None and os.fsdecode(err.filename) == str(file):
+                    failed += 1  # the document itself, unreadable since the scan: nothing was written
+                    typer.echo(f"FAILED {file.name}: unreadable: {err.strerror or err}", err=True)
+                    continue
+                typer.echo(f"process: stopped at {file.name}: the store {out} cannot be written: "
+                           f"{type(err).__name__}: {err}", err=True)
+                raise typer.Exit(4) from None
             if outcome["event"] != "processed":
                 failed += 1
                 error = outcome["error"]
                 typer.echo(f"FAILED {file.name}: {error['code']}: {error['message']}", err=True)
                 continue
+            if outcome.get("duplicate_of"):
+                typer.echo(f"{file.name}: {outcome.get('duplicate_message')}", err=True)
             record = store.read_record(outcome["record_id"])
             typer.echo(_summary(record, Path(store.record_path(record.record_id))))
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if failed or skipped_bad else 0)
 
 
 @app.command()
@@ -112,7 +178,7 @@ def serve(
     With PREFECT_API_URL set, the deployment registers with that server; otherwise a local
     Prefect server is started on 127.0.0.1:PORT for as long as `serve` runs.
     """
-    env = _prefect()
+    env = _prefect(server=False)  # a real server with a scheduler instead (local_server)
     with env.local_server(port):
         from prefect.schedules import Cron
 
@@ -144,7 +210,7 @@ def deploy(
     """
     import os
 
-    _prefect()
+    _prefect(server=False)  # registers with the server at PREFECT_API_URL
     from prefect import flow as prefect_flow
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
@@ -179,9 +245,13 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """What the manifest says: documents by status, records, the last run, the failures."""
-    from pipeline.store import Store, store_status
+    from pipeline.store import NotAStore, Store, store_status
 
-    report = store_status(Store(out))
+    try:
+        report = store_status(Store(out))
+    except NotAStore as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else _status_text(report))
 
 
@@ -193,14 +263,24 @@ def _status_text(r: dict) -> str:
     ]
     last = r.get("last_run")
     if last:
+        seen = f" of {last['seen']} files seen" if last.get("seen") is not None else ""
         lines.append(
             f"last run: {last['flow']} at {last['at']}: {last['processed']} processed, {last['skipped']} skipped, "
-            f"{last['failed']} failed in {last['seconds']:.2f} s"
+            f"{last['failed']} failed{seen} in {last['seconds']:.2f} s"
         )
+        if last.get("skipped_reasons"):
+            lines.append("  skipped: " + ", ".join(
+                f"{n} {k.replace('_', ' ')}" for k, n in sorted(last["skipped_reasons"].items())))
+        if last.get("error"):
+            lines.append(f"  STOPPED: {last['error']}")
     else:
         lines.append("last run: none")
+    for f in r.get("skipped", []):
+        lines.append(f"  SKIPPED {f['path']}: {f['reason']}: {f['message']}")
     for f in r["failures"]:
-        lines.append(f"  FAILED {f['file_name']} ({f['sha256'][:12]}): {f['code']}: {f['message']}")
+        final = "" if f.get("retryable", True) or not f.get("io_failures") else \
+            f" (failed for good after {f['io_failures']} runs)"
+        lines.append(f"  FAILED {f['file_name']} ({f['sha256'][:12]}): {f['code']}: {f['message']}{final}")
     return "\n".join(lines)
 
 

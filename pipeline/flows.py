@@ -9,6 +9,7 @@ the tasks run with NO_CACHE and keep no results.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,8 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline.ingest import (  # noqa: E402,F401 - the plain functions, re-exported for callers of flows
     Plan,
+    Scan,
+    Skip,
     Summary,
     _io_failure,
     _Progress,
@@ -32,10 +35,16 @@ from pipeline.ingest import (  # noqa: E402,F401 - the plain functions, re-expor
     extractor_version,
     fail,
     file_sha256,
+    finish_run,
+    is_retryable,
+    new_run_id,
     plan_ingest,
     process_file,
+    refresh_analytics,
     rerun_document,
+    resolve_duplicate_sources,
     retire_replaced,
+    scan,
     scan_inbox,
     summarize,
     summary_markdown,
@@ -50,8 +59,8 @@ def retry_only_io(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's ca
     """Retry a failed task run only for I/O errors; a parse error fails the same way again."""
     try:
         state.result()
-    except OSError:
-        return True
+    except OSError as err:
+        return is_retryable(err)
     except BaseException:  # noqa: BLE001
         return False
     return False
@@ -87,15 +96,7 @@ def _publish(summary: Summary, store: Store, key: str) -> None:
     )
 
 
-def _refresh_analytics(out: str) -> None:
-    """Keep the analysts' tables and remembered exports in step (analytics/, changed records
-    only). Their trouble never fails an ingest: the next `minutes query` or ingest catches up."""
-    try:
-        from analytics.export import after_ingest
-
-        print(after_ingest(out))
-    except Exception as err:  # noqa: BLE001
-        print(f"analytics: refresh failed: {type(err).__name__}: {err}", file=sys.stderr)
+_refresh_analytics = refresh_analytics
 
 
 @task(name="process-batch", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False)
@@ -108,7 +109,7 @@ def process_batch_task(items: list[tuple[str, str]], out: str, label: str = "bat
     for path, sha in items:
         try:
             outcomes.append(process_file(Path(path), sha, store))
-        except OSError as err:
+        except OSError as err:  # process_file raises only the retryable ones
             outcomes.append({"event": "io_retry", "path": path, "sha256": sha, "error": repr(err)})
     return outcomes
 
@@ -121,9 +122,11 @@ def _submit(group: list[tuple[Path, str]], out: str):  # noqa: ANN202
     return process_batch_task.submit([(str(p), sha) for p, sha in group], out, label)
 
 
-def _collect(futures: dict, store: Store, out: str, run_id: str | None, bar: _Progress) -> list[dict[str, Any]]:
-    """Outcomes in completion order, each appended to the manifest as soon as it is known."""
-    outcomes: list[dict[str, Any]] = []
+def _collect(futures: dict, store: Store, out: str, run_id: str | None, bar: _Progress,
+             outcomes: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Outcomes in completion order, each appended to the manifest as soon as it is known (into
+    `outcomes`, so that a run stopped by the store's I/O keeps what it had)."""
+    outcomes = [] if outcomes is None else outcomes
     retry: dict = {}
     for future in as_completed(list(futures)):
         group = futures[future]
@@ -142,7 +145,7 @@ def _collect(futures: dict, store: Store, out: str, run_id: str | None, bar: _Pr
             outcomes.append(outcome)
             bar.advance()
     if retry:
-        outcomes += _collect(retry, store, out, run_id, bar)
+        _collect(retry, store, out, run_id, bar, outcomes)
     return outcomes
 
 
@@ -167,27 +170,37 @@ def ingest(
     """
     store = Store(out)
     started, t0 = now_iso(), time.perf_counter()
-    run_id = _run_id()
+    run_id = _run_id() or new_run_id()
+    version = extractor_version()
+    plan, outcomes, futures = Plan(), [], {}
     with store.lock(timeout=lock_timeout):
-        store.remove_stale_temp_files()
-        version = extractor_version()
-        plan = plan_ingest(scan_inbox(Path(raw)), store, version, force)
-        size = batch_size if batch_size > 0 else auto_batch_size(len(plan.todo))
-        groups = [plan.todo[i : i + size] for i in range(0, len(plan.todo), size)]
-        futures = {_submit(group, out): group for group in groups}
-        bar = _Progress(len(plan.todo), progress)
         try:
-            outcomes = _collect(futures, store, out, run_id, bar)
-        finally:
-            bar.close()
-        retire_replaced(store, outcomes, plan.previous, run_id)
-        # Other names of the same content, after the documents' own events: a name seen before its
-        # document was ever processed would otherwise be folded into no state and lost.
-        store.append_manifest(*({**e, "run_id": run_id} for e in plan.seen))
-        summary = summarize("ingest", started, time.perf_counter() - t0, outcomes, len(plan.skipped))
-        store.append_manifest({"event": "run", "run_id": run_id, "at": now_iso(), "raw": raw,
-                               "force": force, "extractor_version": version, **summary.as_dict()})
-    _publish(summary, store, "ingest-summary")
+            store.remove_stale_temp_files()
+            plan = plan_ingest(scan(Path(raw)), store, version, force)
+            size = batch_size if batch_size > 0 else auto_batch_size(len(plan.todo))
+            groups = [plan.todo[i : i + size] for i in range(0, len(plan.todo), size)]
+            futures = {_submit(group, out): group for group in groups}
+            bar = _Progress(len(plan.todo), progress)
+            try:
+                _collect(futures, store, out, run_id, bar, outcomes)
+            finally:
+                bar.close()
+            retire_replaced(store, outcomes, plan.previous, run_id)
+            summary = finish_run(store, "ingest", started, t0, plan, outcomes, run_id=run_id, raw=raw,
+                                 force=force, version=version)
+        except OSError as err:
+            # The store cannot be written (disk full, an I/O error): no traceback, a summary that
+            # says so. Tasks still running finish before the lock is let go; what they wrote is
+            # consistent, and the documents not recorded are done by the next run.
+            for future in futures:
+                with contextlib.suppress(Exception):
+                    future.wait()
+            summary = finish_run(store, "ingest", started, t0, plan, outcomes, run_id=run_id, raw=raw,
+                                 force=force, version=version, error=err)
+    try:
+        _publish(summary, store, "ingest-summary")  # prints the summary first, then the artifact
+    except Exception as err:  # noqa: BLE001 - the run is recorded; an unreachable API must not undo that
+        print(f"ingest: summary artifact not published: {type(err).__name__}: {err}", file=sys.stderr)
     _refresh_analytics(out)
     return summary.as_dict()
 
@@ -205,8 +218,20 @@ def process_document(path: str, out: str = "output", lock_timeout: float = 600.0
 def dask_task_runner(workers: int = 2, address: str | None = None):  # noqa: ANN201
     """A Dask task runner: a new local cluster of `workers` single-threaded processes, or the
     running Dask cluster at `address` (tcp://scheduler:8786), which may span several machines."""
+    import os
+
     from prefect_dask import DaskTaskRunner
 
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    # Every listener of the local cluster on 127.0.0.1: the scheduler, the workers, and the
+    # scheduler's HTTP server (no dashboard, on a free port) unless REFERAT_DASK_DASHBOARD names an
+    # address for it (":8787" would be every interface, dask's default).
+    dashboard = os.environ.get("REFERAT_DASK_DASHBOARD") or "127.0.0.1:0"
+    # Worker processes start as `python -c ...`, the current directory first on sys.path until
+    # multiprocessing restores ours: with PYTHONSAFEPATH a planted re.py or json.py there never runs.
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": workers, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
+        "dashboard_address": dashboard, "worker_dashboard_address": None,
+    })

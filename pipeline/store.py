@@ -4,19 +4,24 @@ Layout under the store root (a local folder by default, any fsspec URL otherwise
 
     records/<record_id>.json                 the current record of each meeting
     history/<record_id>/<stamp>-<sha12>.json  every earlier version a rerun replaced
-    manifest.jsonl                           one JSON line per event (processed, failed, seen, run)
+    manifest.jsonl                           one JSON line per event (processed, failed, seen, skipped,
+                                             duplicate_source, retired, run)
     quarantine/<sha12>-<file>.error.json     why a document failed (code, message, when)
-    quarantine/<sha12>-<file>                a copy of the failed document
+    quarantine/<sha12>-<file>                a copy of the failed document (a long <file> is cut
+                                             and ends in a hash of the whole name: fits any file system)
     .lock                                    held by the one run allowed to write
 
 Writes are atomic: a temporary file in the same folder, then a rename, so readers and killed
-writers never leave or see half a file. No Prefect here: flows call these functions.
+writers never leave or see half a file. Files are created with the process's umask (0666 &
+~umask, as `open` would), so a shared store is readable by the analysts' group. No Prefect here:
+flows call these functions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -46,10 +51,28 @@ def atomic_write_text(target: Path, text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it (Linux: /proc; elsewhere set and restore)."""
+    try:
+        with open("/proc/self/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
+    # mkstemp's 0600 would leave every stored file unreadable to the group of a shared store.
+    # The temporary name is cut to fit NAME_MAX whatever the target's name.
+    prefix = "." + os.fsencode(target.name)[:100].decode("utf-8", "ignore") + "."
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=TMP_SUFFIX)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -77,6 +100,34 @@ def write_record_file(out: Path, record: MeetingRecord) -> Path:
     return Path(out) / "records" / f"{record.record_id}.json"
 
 
+QUARANTINE_NAME_BYTES = 120  # of the file's own name; + "<sha12>-" + ".error.json" stays far below 255
+
+
+def quarantine_stem(sha256: str, file_name: str) -> str:
+    """`<sha12>-<file name>` for quarantine/, short enough for any file system: a name longer
+    than QUARANTINE_NAME_BYTES (UTF-8) keeps its start and its extension with a hash of the
+    whole name between them; a name that is not UTF-8 has its bad bytes replaced."""
+    raw = os.fsencode(file_name)
+    name = raw.decode("utf-8", "replace").replace("/", "_")
+    if len(name.encode("utf-8")) > QUARANTINE_NAME_BYTES or name != raw.decode("utf-8", "ignore"):
+        digest = hashlib.sha256(raw).hexdigest()[:10]
+        suffix = Path(name).suffix if len(Path(name).suffix.encode("utf-8")) <= 16 else ""
+        room = QUARANTINE_NAME_BYTES - len(suffix.encode("utf-8")) - len(digest) - 2
+        head = name[: len(name) - len(suffix)] if suffix else name
+        head = head.encode("utf-8")[:room].decode("utf-8", "ignore")
+        name = f"{head}~{digest}{suffix}"
+    return f"{sha256[:12]}-{name}"
+
+
+def _same_source(text: str, record: MeetingRecord) -> bool:
+    try:
+        data = json.loads(text)
+        return (data["source"]["sha256"] == record.source.sha256
+                and data["extractor_version"] == record.extractor_version)
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
 class StoreLocked(RuntimeError):
     """Another run holds the store's lock and did not release it in time."""
 
@@ -92,6 +143,9 @@ class DocState:
     retryable: bool = False
     paths: list[str] = field(default_factory=list)
     last: dict[str, Any] = field(default_factory=dict)
+    # Runs in a row that failed with a retryable (I/O) error at this extractor version: a
+    # document is retried by later runs only up to MAX_IO_RETRIES of them (pipeline.ingest).
+    io_failures: int = 0
 
 
 @dataclass
@@ -171,12 +225,14 @@ class Store:
             return []
         return sorted(p for p in self.fs.ls(folder, detail=False) if p.endswith(".json"))
 
-    def commit_record(self, record: MeetingRecord) -> CommitResult:
+    def commit_record(self, record: MeetingRecord, same_source_in_place: bool = False) -> CommitResult:
         """Make `record` the current version of its record_id; keep the version it replaces.
 
         The new text is validated against the schema before anything is written, the old
         version is copied into history/ before the new one is renamed over it: at every moment
         the store holds a complete, valid current record and every earlier one.
+        `same_source_in_place`: a current version made from the same document by the same
+        extractor version (only the provenance of other files differs) is replaced, not kept.
         """
         text = record.model_dump_json(indent=2) + "\n"
         MeetingRecord.model_validate_json(text)  # what we write is what the contract says
@@ -186,7 +242,7 @@ class Store:
         if current == text:
             return CommitResult(rid, self.path(rel), changed=False)
         previous = None
-        if current is not None:
+        if current is not None and not (same_source_in_place and _same_source(current, record)):
             previous = self._keep_version(rid, current)
         self.write_text(rel, text)
         return CommitResult(rid, self.path(rel), changed=True, previous=previous)
@@ -232,7 +288,7 @@ class Store:
         retryable: bool = False,
     ) -> str:
         """File a failed document with the reason; returns the path of the reason file."""
-        stem = f"{sha256[:12]}-{source.name}"
+        stem = quarantine_stem(sha256, source.name)
         reason = {
             "sha256": sha256,
             "file_name": source.name,
@@ -326,14 +382,20 @@ class Store:
             paths = doc.paths if doc else []
             if e.get("path") and e["path"] not in paths:
                 paths = [*paths, e["path"]]
+            retryable = bool((e.get("error") or {}).get("retryable"))
+            io_failures = 0
+            if event == "failed" and retryable:
+                same = doc is not None and doc.extractor_version == e.get("extractor_version")
+                io_failures = (doc.io_failures if same else 0) + 1
             state[sha] = DocState(
                 sha256=sha,
                 status="ok" if event == "processed" else "failed",
                 record_id=e.get("record_id"),
                 extractor_version=e.get("extractor_version"),
-                retryable=bool((e.get("error") or {}).get("retryable")),
+                retryable=retryable,
                 paths=paths,
                 last=e,
+                io_failures=io_failures,
             )
         return state
 
@@ -438,15 +500,35 @@ def _lease(store: Store, owner: dict[str, Any], timeout: float, poll: float, sta
             store.fs.rm(lease)
 
 
+def max_io_retries() -> int:
+    """Runs in a row a document failing with an I/O error is tried again (REFERAT_MAX_IO_RETRIES,
+    default 3); after that it is failed for good until its content or the extractor changes."""
+    try:
+        return max(1, int(os.environ.get("REFERAT_MAX_IO_RETRIES", "3")))
+    except ValueError:
+        return 3
+
+
+class NotAStore(FileNotFoundError):
+    """The folder or URL given as a store does not exist or holds no store."""
+
+
 def store_status(store: Store, version: str | None = None) -> dict[str, Any]:
-    """What the manifest says about a store: documents by status, records, last run, failures."""
+    """What the manifest says about a store: documents by status, records, last run, failures,
+    and the files the last run skipped with their reasons."""
     if version is None:
         import extractors
 
         version = extractors.EXTRACTOR_VERSION
+    if not store.fs.exists(store.root):
+        raise NotAStore(f"no store at {store.url}: the folder does not exist")
+    if not store.exists(MANIFEST) and not store.exists("records"):
+        raise NotAStore(f"no store at {store.url}: no {MANIFEST} and no records/ in it")
+    entries = store.manifest_entries()
     state = store.manifest_state()
-    runs = store.runs()
+    runs = [e for e in entries if e.get("event") == "run"]
     record_ids = store.record_ids()
+    cap = max_io_retries()
     failures = [
         {
             "sha256": d.sha256,
@@ -455,10 +537,20 @@ def store_status(store: Store, version: str | None = None) -> dict[str, Any]:
             "code": (d.last.get("error") or {}).get("code"),
             "message": (d.last.get("error") or {}).get("message"),
             "at": d.last.get("at"),
+            "retryable": d.retryable and d.io_failures < cap,
+            "io_failures": d.io_failures,
         }
         for d in state.values()
         if d.status == "failed"
     ]
+    last = runs[-1] if runs else None
+    skipped = []
+    if last is not None and last.get("run_id"):
+        skipped = [
+            {k: e.get(k) for k in ("path", "reason", "message", "sha256", "record_id")}
+            for e in entries
+            if e.get("event") == "skipped" and e.get("run_id") == last["run_id"]
+        ]
     return {
         "store": store.url,
         "extractor_version": version,
@@ -470,6 +562,7 @@ def store_status(store: Store, version: str | None = None) -> dict[str, Any]:
         "history_versions": sum(len(store.history(r)) for r in record_ids),
         "quarantined": len(store.quarantined()),
         "runs": len(runs),
-        "last_run": runs[-1] if runs else None,
+        "last_run": last,
         "failures": failures,
+        "skipped": skipped,
     }
