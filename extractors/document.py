@@ -15,7 +15,7 @@ from extractors.coverage import measure_coverage
 from extractors.dates import find_times
 from extractors.entities import annotate
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
-from extractors.header import find_authority, find_header, find_next_meeting, nominative
+from extractors.header import find_authority, find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment, title_access
 from extractors.structure import Structure
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation

@@ -37,9 +37,10 @@ def sniff_image(head: bytes) -> str | None:
 
 def load_image(path: Path, data: bytes) -> LoadedDocument:
     """OCR the page image(s) in `data`. Raises DocumentError."""
-    from loaders.pdf import _env_number, load_pdf, DEFAULT_MAX_PAGES
+    from loaders.pdf import load_pdf
+    from loaders.policy import current_policy
 
-    pdf, pages, media_type = image_pdf(path.name, data, int(_env_number("REFERAT_MAX_PAGES", DEFAULT_MAX_PAGES)))
+    pdf, pages, media_type = image_pdf(path.name, data, current_policy().max_pages)
     loaded = load_pdf(path, pdf)
     loaded.media_type = media_type
     loaded.system = "image"

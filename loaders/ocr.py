@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from loaders.policy import env_number
+
 ENGINE = "tesseract"
 LANGUAGE = "dan"
 DPI = 300
@@ -213,7 +215,7 @@ def _run(image, dpi: float) -> OcrPage:
 
     straight, angle = deskew(despeckle(image))
     pytesseract.pytesseract.tesseract_cmd = shutil.which(_command()) or _command()
-    timeout = _env_float("REFERAT_OCR_PAGE_TIMEOUT", PAGE_TIMEOUT)
+    timeout = env_number("REFERAT_OCR_PAGE_TIMEOUT", PAGE_TIMEOUT)
     try:
         data = pytesseract.image_to_data(
             straight, lang=LANGUAGE, config=f"--psm {PSM} --dpi {int(round(dpi))}",
@@ -275,7 +277,7 @@ def reread_numbers(image, page: OcrPage) -> None:
     rows: dict[tuple[int, int, int], list[OcrWord]] = {}
     for w in page.words:
         rows.setdefault(w.line, []).append(w)
-    timeout = _env_float("REFERAT_OCR_PAGE_TIMEOUT", PAGE_TIMEOUT)
+    timeout = env_number("REFERAT_OCR_PAGE_TIMEOUT", PAGE_TIMEOUT)
     ink = np.asarray(image) < 128
     for key, words in list(rows.items()):
         if len(words) < 2:
@@ -401,14 +403,6 @@ def deskew(image, max_angle: float = 3.0, step: float = 0.1):
     if abs(angle) < 0.05:
         return image, 0.0
     return image.rotate(angle, resample=Image.BICUBIC, fillcolor=255), round(angle, 2)
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
 
 
 # --- in parallel -------------------------------------------------------------------------------
@@ -740,21 +734,11 @@ def _scan_dpi(page) -> float | None:
 def _as_pdf_page(result: OcrPage, number: int, n_pages: int):
     """The OCR'd page as the PDF loader's page: lines in reading order (two text columns read
     column by column, pieces of one row joined), no tables, no image count (it was read)."""
-    from loaders.pdf import _Page, _list_point, _merge_same_baseline, _place_tables
-    from loaders.pdf_layout import column_order, find_gutter
+    from loaders.pdf import _Page, _place_tables, reading_order
 
     width = result.width * 72.0 / result.dpi
-    lines = page_lines(result, number)
+    lines = reading_order(page_lines(result, number), width)
     tables = _ruled_tables(result, number)
-    gutter = find_gutter(lines, width)
-    if gutter is not None:
-        lines = column_order(lines, gutter)
-    else:
-        lines.sort(key=lambda ln: ln.baseline)
-        lines = _merge_same_baseline(lines)
-    for ln in lines:
-        if "\t" in ln.text:
-            ln.text = _list_point(ln.text)
     lines, tables = _place_tables(lines, tables, number, n_pages)
     return _Page(lines=lines, tables=tables, chars=result.chars, images=0, width=width)
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import ctypes
 import gc
-import os
 import re
 import time
 from dataclasses import dataclass, replace
@@ -57,7 +56,6 @@ from loaders.errors import (
     CorruptDocument,
     DocumentError,
     DocumentTimeout,
-    DocumentTooLarge,
     EmptyDocument,
     EncryptedDocument,
     NeedsOcr,
@@ -67,7 +65,7 @@ from loaders.errors import (
 )
 from loaders.base import LoadedText
 from loaders import isolation
-from loaders.policy import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, current_policy, env_number
+from loaders.policy import DEFAULT_MAX_PAGES, current_policy
 
 PERM_EXTRACT_TEXT = 1 << 4  # PDF permission bit 5: copy or otherwise extract text
 
@@ -96,10 +94,6 @@ def load_pdf(path: Path, data: bytes) -> LoadedText:
     if policy.isolation == "inprocess":
         return parse_pdf(data, path.name, max_pages=policy.max_pages, deadline=time.monotonic() + policy.timeout)
     return _parse_isolated(data, path.name, policy.max_pages, policy.timeout)
-
-
-def _env_number(name: str, default: float) -> float:
-    return env_number(name, default)
 
 
 # --- child process -----------------------------------------------------------------------------
@@ -624,6 +618,12 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
         style0 = _style(handle, first)
         style1 = _style(handle, last - 1 if stripped.endswith("-") and last > first else last)
         lines.append(Line(body, page_no, left, right, height - base, size, None, first_word, 0.0, style0, style1))
+    return reading_order(lines, width), chars
+
+
+def reading_order(lines: list[Line], width: float) -> list[Line]:
+    """A page's lines in reading order: two text columns read one after the other, else top to
+    bottom with the pieces of one row joined; lettered points set off by a tab made text."""
     gutter = find_gutter(lines, width)
     if gutter is not None:
         lines = column_order(lines, gutter)
@@ -633,7 +633,7 @@ def _text_lines(raw, tp, page_no: int, width: float, height: float) -> tuple[lis
     for ln in lines:
         if "\t" in ln.text:
             ln.text = _list_point(ln.text)
-    return lines, chars
+    return lines
 
 
 def _list_point(text: str) -> str:

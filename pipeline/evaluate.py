@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections import Counter
 from pathlib import Path
 
 import regex
