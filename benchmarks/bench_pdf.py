@@ -34,16 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _measure import HWM  # noqa: E402  (peak RSS of a fresh process: VmHWM, see benchmarks/_measure.py)
 from tests.pdf_fixtures import render_pages  # noqa: E402
-
-# Peak RSS from /proc/self/status (VmHWM): getrusage's ru_maxrss survives exec on Linux and so
-# reports the benchmark's own size for a child it starts.
-HWM = """
-def hwm_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-"""
 
 PARSE_MEMORY_SCRIPT = HWM + r"""
 import json, sys, time
@@ -155,7 +147,7 @@ def main() -> None:
         print(f"rendered {path.name}: {pages} pages, {path.stat().st_size / 1e6:.1f} MB "
               f"in {time.perf_counter() - t:.1f} s")
 
-        referat_record(path)  # warm up: imports, the extractor's profile and models, the fork server
+        referat_record(path)  # warm up: imports, the extractor's profile and models
         fast = best_of(args.repeat, {
             "pypdfium2 raw": lambda: raw_pdfium(path),
             "referat load": lambda: referat_load(path),

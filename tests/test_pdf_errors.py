@@ -167,8 +167,55 @@ def test_a_decompression_bomb_hits_the_memory_cap_not_the_machine(monkeypatch):
     monkeypatch.setenv("REFERAT_MAX_MEMORY_MB", "160")  # over what the parser starts with
     with pytest.raises(DocumentError) as err:
         load(Path("bomb.pdf"), fx.bomb_pdf(100))
-    assert err.value.code in ("corrupt", "out_of_memory")
+    assert err.value.code == "out_of_memory"
     assert "memory" in err.value.message
+
+
+def _abort(*args, **kwargs):
+    os.abort()  # what pdfium does when an allocation fails (FX_OutOfMemoryTerminate)
+
+
+def _fill_then_fail(*args, **kwargs):
+    """Take the address space up to the cap (mapped, never touched), then fail as a parser does
+    when a swallowed MemoryError resurfaces as something else."""
+    import mmap
+
+    maps = []
+    try:
+        while True:
+            maps.append(mmap.mmap(-1, 4 << 20))
+    except (OSError, MemoryError):
+        pass
+    for m in maps:
+        m.close()
+    raise NameError("name 'regex' is not defined")
+
+
+def test_a_parser_that_aborts_under_the_memory_cap_is_out_of_memory(monkeypatch):
+    """However little it had touched: the cap counts address space, the failed block never was."""
+    monkeypatch.setattr(pdf_module, "parse_pdf", _abort)
+    with pytest.raises(DocumentError) as err:
+        load(Path("abort.pdf"), fx.small_pdf())
+    assert err.value.code == "out_of_memory" and "memory" in err.value.message
+
+
+def test_a_parser_that_fails_otherwise_near_the_memory_cap_is_out_of_memory(monkeypatch):
+    monkeypatch.setenv("REFERAT_MAX_MEMORY_MB", "160")
+    monkeypatch.setattr(pdf_module, "_parse", _fill_then_fail)
+    with pytest.raises(DocumentError) as err:
+        load(Path("full.pdf"), fx.small_pdf())
+    assert err.value.code == "out_of_memory" and "memory" in err.value.message
+
+
+def test_a_parser_failure_far_from_the_memory_cap_stays_corrupt(monkeypatch):
+    monkeypatch.setattr(pdf_module, "_parse", _fail)
+    with pytest.raises(DocumentError) as err:
+        load(Path("bug.pdf"), fx.small_pdf())
+    assert err.value.code == "corrupt" and "NameError" in err.value.message
+
+
+def _fail(*args, **kwargs):
+    raise NameError("name 'regex' is not defined")
 
 
 def _mutations(data: bytes, n: int, seed: int = 20260616):
