@@ -27,6 +27,10 @@ from loaders.errors import EmptyDocument, TooManyChars, UndecodableText
 # Removed from every text a loader hands on: C0 controls but tab, LF, CR and FF (a loader may mark
 # pages with FF), DEL, C1 controls, and the non-characters U+FFFE/U+FFFF.
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Typographic ligatures (a PDF's "ﬁ" in "ﬁnansiering") spelt out, so that search and the
+# extractors' patterns read the word.
+LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 SAMPLE = 64 * 1024  # bytes looked at to tell UTF-16/32 without a BOM and the single-byte code page
 BINARY_SHARE = 0.10  # control characters above this share of a sample: binary data, not text
 # What Danish text files are written in, besides Unicode.
@@ -197,11 +201,14 @@ def load_text(name: str, data: bytes, max_chars: int | None = None) -> LoadedDoc
 
 
 def scrub(value):
-    """`value` with control characters removed from every string in it: strings, lists, tuples,
-    dicts and dataclasses (changed in place) are walked. For what structured loaders read out of
-    JSON, XML and HTML, which may hold the same characters (`\\u0000` in a JSON string)."""
+    """`value` with control characters removed and ligatures spelt out in every string in it:
+    strings, lists, tuples, dicts and dataclasses (changed in place) are walked. For what
+    structured loaders read out of JSON, XML and HTML, which may hold the same characters
+    (`\\u0000` in a JSON string), and for the text of every format."""
     if isinstance(value, str):
-        return CONTROLS.sub("", value) if CONTROLS.search(value) else value
+        if CONTROLS.search(value):
+            value = CONTROLS.sub("", value)
+        return value.translate(LIGATURES) if _LIGATURE.search(value) else value
     if isinstance(value, list):
         for i, item in enumerate(value):
             value[i] = scrub(item)

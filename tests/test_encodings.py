@@ -156,3 +156,18 @@ def test_control_characters_in_an_html_page_never_reach_the_record(tmp_path):
     record = build_record(path)
     assert record.source.media_type == "text/html"
     assert_no_controls(record)
+
+
+def test_ligatures_are_spelt_out_so_headings_and_search_read_the_word(tmp_path):
+    """Minutes typeset with ligatures ("ﬁnansiering", "eﬀekt", "ﬂere") give the record of the same
+    minutes without them: no ligature reaches a record, and every heading, name and pattern reads."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    typeset = text.replace("ffi", "\ufb03").replace("fi", "\ufb01").replace("ff", "\ufb00").replace("fl", "\ufb02")
+    assert typeset.count("\ufb01") >= 10
+    path = tmp_path / "ligatures.txt"
+    path.write_text(typeset, encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    plain.write_text(text, encoding="utf-8")
+    record, expected = build_record(path), build_record(plain)
+    assert not [where for where, s in strings(record.model_dump(mode="json")) if re.search("[\ufb00-\ufb06]", s)]
+    assert record.model_dump(exclude={"source"}) == expected.model_dump(exclude={"source"})
