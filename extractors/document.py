@@ -13,7 +13,6 @@ from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
 from extractors.dates import find_times
-from extractors.entities import annotate
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment, title_access
@@ -326,7 +325,7 @@ def _extraordinary(title_lines: list[str], profile: Profile) -> bool:
 def _names_a_place(body: str) -> bool:
     """Whether a body's name says whose it is: "Aarhus Byråd", "Byrådet i Aarhus", "KKR Hovedstaden",
     "Region Sjællands Forretningsudvalg" (a municipality or region of the gazetteer in it)."""
-    from extractors.entities.gazetteer import load  # the gazetteer is loaded once per process
+    from extractors.gazetteer import load  # the gazetteer is loaded once per process
 
     gazetteer = load()
     words = regex.findall(r"\p{L}[\p{L}-]*", body)
@@ -360,11 +359,14 @@ def _limited(warnings: list[RecordWarning], code: str) -> list[RecordWarning]:
 def extract_record(text: str, *, source: Source, line_pages: list[int] | None = None,
                    line_end_pages: list[int] | None = None, layout_tables: list[RawTable] | None = None,
                    furniture: list[str] | None = None, structure: Structure | None = None,
-                   profile: Profile | None = None) -> MeetingRecord:
+                   profile: Profile | None = None, entities: bool = True, concurrently=None) -> MeetingRecord:
     """The record of one document's text. `furniture` holds the running headers and footers a
     loader removed (they may name the authority). `structure` is what a meeting system states
     (extractors/structure.py): its items, participants and meeting facts are taken as stated, and
-    everything else is read from the text the loader rendered, as for any document."""
+    everything else is read from the text the loader rendered, as for any document. With
+    `entities=False` the entity layer (spaCy, extractors.entities) is left out: `annotate` adds it
+    to the record later, as it would have here. `concurrently` offers the entity layer a second
+    process for a big record (extractors.entities.annotate)."""
     profile = profile or load_profile()
     span = _Spans(line_pages, line_end_pages)
     layout_tables = layout_tables or []
@@ -514,4 +516,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         participants=participants, sections=sections, items=items,
     )
     # Entities only where there is a meeting: a web page gets no invented people or bodies.
-    return annotate(record) if document_type != "not_minutes" else record
+    if document_type == "not_minutes" or not entities:
+        return record
+    from extractors.entities import annotate  # spaCy: imported by the first record that needs it
+
+    return annotate(record, concurrently)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import regex
+
 from loaders.policy import env_number
 
 ENGINE = "tesseract"
@@ -530,6 +532,9 @@ def page_lines(page: OcrPage, page_no: int):
 # --- is a text layer usable? ---------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# what a font without a Unicode map gives: control, private-use, unassigned, surrogate or
+# replacement characters (white space is no character here)
+_ODD = regex.compile(r"[[\p{Cc}\p{Co}\p{Cn}\p{Cs}\ufffd]--\s]", regex.VERSION1)
 _FUNCTION_WORDS = frozenset(
     "og at i til af for er det en et med på den som der de har kan skal ikke blev om fra ved vil "
     "være sig også eller efter blive så men kommune udvalget sagen punkt "
@@ -543,13 +548,21 @@ def garbled(text: str) -> str | None:
     replacement characters), or many words without the small words of Danish (or English) text
     and hardly any Danish word (letters shifted by a glyph map). A page of numbers, a table, a
     list of names is text."""
-    chars = [ch for ch in text if not ch.isspace()]
-    if len(chars) < 40:
+    visible = "".join(text.split())  # the characters that are not white space
+    if len(visible) < 40:
         return None
-    odd = sum(1 for ch in chars if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") or ch == "\ufffd")
-    if odd > 0.2 * len(chars):
-        return f"{odd} of {len(chars)} characters are control, private-use or replacement characters"
-    words = [w.lower() for w in _WORD.findall(text)][:400]
+    odd = 0 if visible.isprintable() else len(_ODD.findall(visible))
+    if odd > 0.2 * len(visible):
+        return f"{odd} of {len(visible)} characters are control, private-use or replacement characters"
+    words = []  # the first 400 words (runs of letters)
+    for token in text.split():
+        if token.isalpha():
+            words.append(token.lower())
+        else:
+            words.extend(_WORD.findall(token.lower()))
+        if len(words) >= 400:
+            del words[400:]
+            break
     if len(words) < 30:
         return None
     if sum(w in _FUNCTION_WORDS for w in words) >= 0.03 * len(words):

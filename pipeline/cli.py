@@ -84,6 +84,8 @@ def ingest(
     flow = ingest_flow
     if workers > 1 or dask:
         env.share_api_url()  # one Prefect server for the flow and every Dask worker process
+        # the workers use the cores: a big document's entity layer gets no second process of its own
+        os.environ.setdefault("REFERAT_ENTITY_PROCESSES", "1")
         flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
     try:
         with env.fast_flow_runs():

@@ -5,13 +5,24 @@ forked for it (loaders.isolation) with a memory cap and a hard time limit, so th
 big, too slow or too hungry fails alone with its own code (`too_large`, `too_many_pages`,
 `too_many_chars`, `timeout`, `out_of_memory`) and never takes the run or the machine with it. The
 child sends the record back as JSON; the parent validates it against the schema.
+
+For the first document of a process (`minutes process`, on its main thread) the entity layer is
+not built yet: spaCy's import and pipeline take about a second and a half. Then one child reads
+the document and extracts all but its entities, which needs no spaCy, while this process builds
+the layer; a second child, forked from the warm process, adds the entities. The two costs overlap
+instead of adding up: on a long PDF the whole start-up is hidden. Hence spaCy is imported only
+when needed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
+import time
 from pathlib import Path
+
+import pydantic_core
 
 from extractors import EXTRACTOR_VERSION
 from extractors.document import extract_record
@@ -27,6 +38,10 @@ def build_record(path: Path) -> MeetingRecord:
     policy = current_policy()
     if policy.isolation == "inprocess" or isolation.in_child():
         record_json = _record_json(path, policy)
+    elif not _warm and threading.current_thread() is threading.main_thread():
+        # (not from a task runner's thread: there the fork would come before the warm-up, while
+        # other threads of the run may be importing)
+        record_json = _extract_while_warming_up(path, policy)
     else:
         warm_up()  # what every child needs is built once, here, and shared with each of them
         record_json = isolation.run_isolated(_record_json, path, policy, name=path.name, policy=policy,
@@ -42,14 +57,44 @@ def read_limited(path: Path, policy: InputPolicy) -> bytes:
         if size > policy.max_bytes:
             raise DocumentTooLarge(f"{path.name}: {size:,} bytes, more than the limit of {policy.max_bytes:,} "
                                    "(REFERAT_MAX_BYTES)")
-        data = handle.read(policy.max_bytes + 1)
+        data = handle.read(min(size, policy.max_bytes) + 1)  # no buffer of the limit's size
     if len(data) > policy.max_bytes:
         raise DocumentTooLarge(f"{path.name}: more than the limit of {policy.max_bytes:,} bytes (REFERAT_MAX_BYTES)")
     return data
 
 
-def _record_json(path: Path, policy: InputPolicy) -> str:
-    """The record of `path` as JSON, not yet validated again (what the isolated child returns)."""
+def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
+    """`_record_json` in two children: one reads the document and extracts all but the entities
+    while this process builds the entity layer; one forked from the warm process adds them. The
+    time limit covers both."""
+    started = time.monotonic()
+    first = isolation.start_isolated(_record_json, path, policy, False, name=path.name, policy=policy,
+                                     what="reading and extracting the document")
+    try:
+        warm_up()
+    except BaseException:
+        first.cancel()
+        raise
+    record_json = first.result()
+    left = dataclasses.replace(policy, timeout=max(1.0, policy.timeout - (time.monotonic() - started)))
+    return isolation.run_isolated(_with_entities, record_json, name=path.name, policy=left,
+                                  what="finding the entities of the document")
+
+
+def _with_entities(record_json: bytes) -> bytes:
+    """The record with its entity layer added, as extract_record adds it (a record that is not
+    minutes gets none)."""
+    record = MeetingRecord.model_validate_json(record_json)
+    if record.document_type == "not_minutes":
+        return record_json
+    from extractors.entities import annotate
+
+    return to_json(annotate(record, _second_process()))
+
+
+def _record_json(path: Path, policy: InputPolicy, entities: bool = True) -> bytes:
+    """The record of `path` as JSON, not yet validated again (what the isolated child returns);
+    without the entity layer when `entities` is false (see _with_entities)."""
     data = read_limited(path, policy)
     loaded = load(path, data, policy)
     source = Source(
@@ -64,6 +109,7 @@ def _record_json(path: Path, policy: InputPolicy) -> str:
         encoding=loaded.encoding,
         ocr=loaded.ocr,
     )
+    del data
     record = extract_record(
         loaded.text,
         source=source,
@@ -72,11 +118,38 @@ def _record_json(path: Path, policy: InputPolicy) -> str:
         layout_tables=loaded.tables,
         furniture=loaded.furniture,
         structure=loaded.structure,
+        entities=entities,
+        concurrently=_second_process() if entities else None,
     )
     record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
     record.warnings.extend(low_confidence_items(record, loaded.ocr))
-    del data, loaded
-    return record.model_dump_json()
+    del loaded
+    return to_json(record)
+
+
+def _second_process():
+    """How the entity layer may parse half of a big record in a second process (a child isolated
+    as this one is), or None: not when documents are read in-process, nor when the machine has
+    one core, nor when REFERAT_ENTITY_PROCESSES is 1 (`ingest --workers N` sets it: its workers
+    use the cores already)."""
+    wanted = os.environ.get("REFERAT_ENTITY_PROCESSES", "auto").strip().lower()
+    if wanted in ("", "auto"):
+        wanted = "2" if (os.cpu_count() or 1) >= 2 else "1"
+    policy = current_policy()
+    if wanted == "1" or policy.isolation == "inprocess":
+        return None
+
+    def concurrently(func, *args):
+        return isolation.start_isolated(func, *args, name="the entity layer's second process", policy=policy,
+                                        what="parsing half of the document's text")
+
+    return concurrently
+
+
+def to_json(record: MeetingRecord) -> bytes:
+    """`record.model_dump_json()` as UTF-8 bytes, without the `str` in between (which takes two or
+    four bytes a character as soon as one character is past U+00FF: a big record's JSON twice)."""
+    return pydantic_core.to_json(record)
 
 
 _WARM = """REFERAT

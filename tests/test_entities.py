@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from extractors.entities import annotate, get_nlp
-from extractors.entities.gazetteer import load
+from extractors.gazetteer import load
 from extractors.entities.normalise import parse_date, parse_money
 from pipeline.evaluate_entities import score_entities
 from schemas.entities import Entity

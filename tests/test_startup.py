@@ -218,3 +218,54 @@ def test_the_regex_cache_unpickles_nothing_but_patterns(tmp_path, monkeypatch):
     (tmp_path / store.name).write_bytes(pickle.dumps({("x", 0): os.system}))
     fresh = cache.RegexCache()
     assert fresh.compile(r"\bbar\b", 0).search("a bar") is not None  # the bad file is ignored
+
+
+# --- the first document: read and extracted while the entity layer is built ----------------------
+
+AARHUS_PDF = ROOT / "tests" / "fixtures" / "real" / "aarhus-kommune-moedesystemgruppen-2016-10-06-referat.pdf"
+
+
+def test_reading_and_extracting_all_but_the_entities_imports_no_spacy():
+    """What lets the first document's reading overlap the entity layer's build: the child that
+    reads it and extracts all but the entities never imports spaCy."""
+    report = _run(f"""
+        import json, sys
+        from pathlib import Path
+        from loaders.policy import current_policy
+        from pipeline import process
+        record = json.loads(process._record_json(Path({str(AARHUS_PDF)!r}), current_policy(), False))
+        print(json.dumps({{"spacy": "spacy" in sys.modules, "items": len(record["items"]),
+                           "entities": sum(len(i["entities"]) for i in record["items"])}}))
+    """)
+    assert report == {"spacy": False, "items": report["items"], "entities": 0}
+    assert report["items"] >= 3
+
+
+@pytest.mark.parametrize("document", [SAMPLE, AARHUS_PDF], ids=["text", "pdf"])
+def test_the_first_document_gets_the_same_record_from_two_children(document, monkeypatch):
+    from loaders import isolation
+    from pipeline import process
+
+    started = []
+    start = isolation.start_isolated
+    monkeypatch.setattr(isolation, "start_isolated", lambda func, *a, **k: started.append(func.__name__) or start(func, *a, **k))
+    monkeypatch.setattr(process, "_warm", False)
+    two = process.build_record(document)
+    # read and extracted in a child while this process built the entity layer; the entities in a second one
+    assert started == ["_record_json", "_with_entities"]
+    assert sum(len(i.entities) for i in two.items) > 0
+    monkeypatch.setenv("REFERAT_ISOLATION", "inprocess")
+    assert process.build_record(document).model_dump() == two.model_dump()
+
+
+def test_a_started_child_can_be_cancelled_and_is_gone():
+    import time
+
+    from loaders import isolation
+
+    run = isolation.start_isolated(time.sleep, 60, name="sleeper")
+    run.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(run.pid, 0)
+    with pytest.raises(RuntimeError):
+        run.result()

@@ -4,19 +4,31 @@ One ``nlp.pipe`` pass over every text of every item (title, part headings and te
 cells), then cheap Python over the parsed docs: participants matched by name (or by surname alone
 when that is unambiguous), entities normalised, presenters read from "... præsenterede ...",
 votes and protocol remarks linked to parties.
+
+The second step needs what the first found in all of the record (the people named in full, the
+acronyms defined), so every doc waits for it. A small record keeps its docs as they are; a big
+one (over ``COMPACT_CHARS`` characters of text) keeps each doc only as a compressed array of the
+token attributes the second step reads, and rebuilds one doc at a time from it: a parsed doc
+holds ~40 bytes of memory per character of its text, its packed form ~2. The result is the same.
+Over ``PARALLEL_CHARS``, when the caller offers a second process (``concurrently``: the layer
+itself starts none), the first step parses half of the texts there; the result is the same again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, LEMMA, NORM, ORTH, SENT_START, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from extractors.entities.gazetteer import Gazetteer, load
+from extractors.gazetteer import Gazetteer, load
 from extractors.entities.nlp import get_nlp, merge_ents, norm_text
 from extractors.entities.normalise import parse_date, parse_money, parse_percent
 from schemas.entities import Entity, ItemEntities, PartyLink
@@ -38,7 +50,7 @@ class Person:
     municipality_code: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # one per text of the record: ~50,000 in a 16 MB text
 class _Text:
     item: int
     text: str
@@ -82,7 +94,10 @@ def _name_key(text: str) -> str:
 class PeopleIndex:
     """Known people (participants, and people named in full somewhere in the record)."""
 
-    def __init__(self, nlp, g: Gazetteer, participants, docs: list[Doc], home=None) -> None:
+    def __init__(self, nlp, g: Gazetteer, participants, docs: Iterable[Doc] = (), home=None, *,
+                 found: dict[str, str] | None = None) -> None:
+        """`docs` are the record's parsed texts; or else `found` is what `names_in` collected
+        from them."""
         self.nlp = nlp
         self.by_key: dict[str, Person] = {}
         people: list[Person] = []
@@ -94,11 +109,10 @@ class PeopleIndex:
             if _name_key(p.name) not in self.by_key:
                 people.append(person)
                 self.by_key[_name_key(p.name)] = person
-        found = {}
-        for doc in docs:
-            for ent in doc.ents:
-                if ent.label_ == "PERSON" and len(ent) >= 2:
-                    found.setdefault(_name_key(ent.text), _clean_name(ent.text))
+        if found is None:
+            found = {}
+            for doc in docs:
+                self.names_in(doc, found)
         for key, name in found.items():
             # "Ib Poulsens forslag" is Ib Poulsen, if he is named so somewhere
             if self._lookup(key, self.by_key) is None and (_stem(key) not in found or _stem(key) == key):
@@ -124,6 +138,14 @@ class PeopleIndex:
             if docs_:
                 self.matcher.add(label, docs_)
         self.lemma_words = norm.table
+
+    @staticmethod
+    def names_in(doc: Doc, found: dict[str, str]) -> None:
+        """Add the people a doc names in full (two words or more) to `found` (key -> name); the
+        first naming of a key wins."""
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and len(ent) >= 2:
+                found.setdefault(_name_key(ent.text), _clean_name(ent.text))
 
     @staticmethod
     def _lookup(key: str, table: dict[str, Person]) -> Person | None:
@@ -414,19 +436,136 @@ def _add_acronyms(doc: Doc, acronyms: dict[str, str]) -> None:
     merge_ents(doc, spans)
 
 
-def annotate_items(record) -> list[ItemEntities]:
-    """The entities of every item of a record, in item order (the record is not changed)."""
+# Records with more characters of text than this keep their docs packed between the two steps
+# (module docstring): ~10 % slower (each doc is rebuilt), a twentieth of the memory.
+COMPACT_CHARS = 500_000
+
+# What the second step reads of a doc: the tokens (ORTH, SPACY), their norms and lemmas, sentence
+# starts and entities. Norms are stored although the vocab has them: a tokenizer exception sets
+# its own on the token.
+_PACKED = [ORTH, SPACY, NORM, LEMMA, SENT_START, ENT_IOB, ENT_TYPE, ENT_ID, ENT_KB_ID]
+
+
+def _pack(doc: Doc) -> tuple[int, bytes]:
+    """A doc as few bytes: the arrays of its attributes in _PACKED, compressed; its strings stay
+    in the vocab (they are never removed from it)."""
+    return len(doc), zlib.compress(doc.to_array(_PACKED).tobytes(), 1)
+
+
+def _unpack(vocab, packed: tuple[int, bytes]) -> Doc:
+    """The doc `_pack` packed, with the same text, tokens and annotations."""
+    n, data = packed
+    if not n:
+        return Doc(vocab, words=[])
+    array = numpy.frombuffer(zlib.decompress(data), dtype="uint64").reshape(n, len(_PACKED))
+    strings = vocab.strings
+    doc = Doc(vocab, words=[strings[orth] for orth in array[:, 0].tolist()],
+              spaces=[bool(space) for space in array[:, 1].tolist()])
+    doc.from_array(_PACKED[2:], numpy.ascontiguousarray(array[:, 2:]))
+    return doc
+
+
+# Records with more characters of text than this have the first step run in two processes when
+# the caller offers a second one (annotate's `concurrently`): each parses half of the texts.
+PARALLEL_CHARS = 200_000
+
+
+def _parsed(nlp, texts: list[_Text], found: dict[str, str], acronyms: dict[str, str],
+            concurrently=None) -> Iterable[Doc]:
+    """The docs of `texts` in order, for the second step, once the first (people named in full
+    into `found`, acronyms defined into `acronyms`) has read all of them."""
+    if concurrently is not None and sum(len(t.text) for t in texts) > PARALLEL_CHARS:
+        return _parsed_in_two(nlp, texts, found, acronyms, concurrently)
+    docs = nlp.pipe(_tokenizable(t.text) for t in texts)
+    if sum(len(t.text) for t in texts) <= COMPACT_CHARS:
+        kept = list(docs)
+        for doc in kept:
+            PeopleIndex.names_in(doc, found)
+            acronyms.update(doc._.acronyms or {})
+        return kept
+    packed = []
+    for doc in docs:
+        PeopleIndex.names_in(doc, found)
+        acronyms.update(doc._.acronyms or {})
+        packed.append(_pack(doc))
+    return _unpacked(nlp.vocab, packed)
+
+
+def _parse_packed(nlp, texts: list[str]) -> tuple[list, dict[str, str], dict[str, str]]:
+    """The first step over `texts`: their docs packed, the people named in full, the acronyms."""
+    found: dict[str, str] = {}
+    acronyms: dict[str, str] = {}
+    packed = []
+    for doc in nlp.pipe(_tokenizable(t) for t in texts):
+        PeopleIndex.names_in(doc, found)
+        acronyms.update(doc._.acronyms or {})
+        packed.append(_pack(doc))
+    return packed, found, acronyms
+
+
+_STRING_COLUMNS = [i for i, attr in enumerate(_PACKED) if attr not in (SPACY, SENT_START, ENT_IOB)]
+
+
+def _parse_elsewhere(nlp, texts: list[str]) -> tuple[list, dict[str, str], dict[str, str], list[str]]:
+    """`_parse_packed` in another process: with the strings its packed docs refer to, which that
+    process's vocab learnt and the caller's has not."""
+    packed, found, acronyms = _parse_packed(nlp, texts)
+    hashes: set[int] = set()
+    for n, data in packed:
+        if n:
+            array = numpy.frombuffer(zlib.decompress(data), dtype="uint64").reshape(n, len(_PACKED))
+            hashes.update(numpy.unique(array[:, _STRING_COLUMNS]).tolist())
+    strings = nlp.vocab.strings
+    return packed, found, acronyms, [strings[h] for h in hashes if h in strings]
+
+
+def _parsed_in_two(nlp, texts: list[_Text], found: dict[str, str], acronyms: dict[str, str],
+                   concurrently) -> Iterable[Doc]:
+    """`_parsed` with the second half of the texts (by characters) parsed in another process
+    (`concurrently(func, *args)` runs it there and returns a handle whose `result()` is what it
+    returned, `cancel()` stops it), the first half here meanwhile. The same docs, people and
+    acronyms as one process finds: each is merged in text order."""
+    sizes = numpy.cumsum([len(t.text) for t in texts])
+    half = min(len(texts) - 1, int(numpy.searchsorted(sizes, sizes[-1] / 2)) + 1)
+    elsewhere = concurrently(_parse_elsewhere, nlp, [t.text for t in texts[half:]])
+    try:
+        mine, my_people, my_acronyms = _parse_packed(nlp, [t.text for t in texts[:half]])
+    except BaseException:
+        elsewhere.cancel()
+        raise
+    theirs, their_people, their_acronyms, strings = elsewhere.result()
+    add = nlp.vocab.strings.add
+    for string in strings:
+        add(string)
+    for people in (my_people, their_people):  # the first naming of a key wins, as in one pass
+        for key, name in people.items():
+            found.setdefault(key, name)
+    acronyms.update(my_acronyms)  # a later definition wins, as in one pass
+    acronyms.update(their_acronyms)
+    return _unpacked(nlp.vocab, mine + theirs)
+
+
+def _unpacked(vocab, packed: list) -> Iterable[Doc]:
+    """The packed docs rebuilt one at a time, each dropped from `packed` as it is rebuilt."""
+    for n in range(len(packed)):
+        doc = _unpack(vocab, packed[n])
+        packed[n] = None  # its bytes are not needed again
+        yield doc
+
+
+def annotate_items(record, concurrently=None) -> list[ItemEntities]:
+    """The entities of every item of a record, in item order (the record is not changed). With
+    `concurrently` (see _parsed_in_two), a big record's texts are parsed in two processes."""
     nlp = get_nlp()
     g = load()
     roles = nlp.get_pipe("referat_da_people")
     texts = _texts(record)
-    docs = list(nlp.pipe(_tokenizable(t.text) for t in texts))
-    people = PeopleIndex(nlp, g, record.participants, docs, _home_municipality(record, g))
+    found: dict[str, str] = {}
+    acronyms: dict[str, str] = {}
+    docs = _parsed(nlp, texts, found, acronyms, concurrently)
+    people = PeopleIndex(nlp, g, record.participants, home=_home_municipality(record, g), found=found)
     reference = record.meeting.date if record.meeting else None
     results = [ItemEntities() for _ in record.items]
-    acronyms = {}
-    for doc in docs:
-        acronyms.update(doc._.acronyms or {})
     for loc, doc in zip(texts, docs):
         if acronyms and any(a in loc.text for a in acronyms):
             _add_acronyms(doc, acronyms)
@@ -442,6 +581,7 @@ def annotate_items(record) -> list[ItemEntities]:
                 out.presenters.append(name)
         if loc.part is not None and not loc.heading and record.items[loc.item].parts[loc.part].kind == "decision":
             out.party_links.extend(_protocol_links(doc, loc, people))
+    del docs
     for i, item in enumerate(record.items):
         out = results[i]
         for v, vote in enumerate(item.votes):
@@ -476,17 +616,18 @@ def _home_municipality(record, g: Gazetteer):
     return g.municipality_for(authority) if authority else None
 
 
-def annotate(record):
+def annotate(record, concurrently=None):
     """Fill entities, presenters and party links on each item, and participants' municipality
     codes, in place; returns the record. Never raises on a record: should the layer fail, the
-    record keeps its other fields and gets an ``entities_failed`` warning."""
+    record keeps its other fields and gets an ``entities_failed`` warning. `concurrently`: a
+    second process for a big record's first step (annotate_items)."""
     g = load()
     home = _home_municipality(record, g)
     for p in record.participants:
         m = g.municipality_for(p.municipality) if p.municipality else home
         p.municipality_code = m.code if m else None
     try:
-        results = annotate_items(record)
+        results = annotate_items(record, concurrently)
     except Exception as err:  # noqa: BLE001 - a record without entities beats no record
         record.warnings.append(RecordWarning(code="entities_failed", message=f"entity layer: {err!r}"))
         return record

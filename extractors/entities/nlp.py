@@ -44,7 +44,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from extractors.entities.gazetteer import Gazetteer, genitive, load
+from extractors.gazetteer import Gazetteer, genitive, load
 from extractors.lexicon import danish_lemmas
 from extractors.entities.normalise import (
     MONTH_WORDS, PER_TIME_DEFINITE, PHASE_NOUNS, PHASES, SEASONS, YEAR_PHASE_NOUNS, parse_date,
@@ -65,6 +65,21 @@ def norm_text(text: str) -> str:
     if len(t) > 2:
         t = _GENITIVE.sub("", t)
     return t.lower()
+
+
+_TEXTS = "referat_texts"  # doc.user_data key: every token's text, set by the norm component
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """Every token's text, read off the ORTH array: a Token object per token (``[t.text for t in
+    doc]``) costs more than the components' own work. Shared by the components of one doc (the
+    people component, the last, removes it)."""
+    texts = doc.user_data.get(_TEXTS)
+    if texts is None or len(texts) != len(doc):
+        strings = doc.vocab.strings
+        texts = [strings[o] for o in doc.to_array(ORTH).tolist()]
+        doc.user_data[_TEXTS] = texts
+    return texts
 
 
 def merge_ents(doc: Doc, spans: list[Span], *, prefer_new: bool = False) -> None:
@@ -95,13 +110,17 @@ class NormComponent:
         strings = vocab.strings
         lemma_of = self.lemma_of
         orths = doc.to_array(ORTH)
-        for orth in set(orths.tolist()):
+        orth_list = orths.tolist()
+        text_of = {}
+        for orth in set(orth_list):
+            text = text_of[orth] = strings[orth]
             if orth not in lemma_of:
-                norm = norm_text(strings[orth])
+                norm = norm_text(text)
                 vocab[orth].norm_ = norm
                 lemma_of[orth] = strings.add(self.table.get(norm, norm))
-        lemmas = numpy.fromiter((lemma_of[o] for o in orths.tolist()), dtype="uint64", count=len(orths))
+        lemmas = numpy.fromiter((lemma_of[o] for o in orth_list), dtype="uint64", count=len(orths))
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.user_data[_TEXTS] = [text_of[o] for o in orth_list]
         return doc
 
 
@@ -124,7 +143,7 @@ class SentenceComponent:
         n = len(doc)
         if not n:
             return doc
-        texts = [t.text for t in doc]
+        texts = token_texts(doc)
         starts = numpy.full(n, -1, dtype="int64")
         starts[0] = 1
         pending = False
@@ -295,8 +314,9 @@ class RulesComponent:
         doc._.acronyms so that later mentions of "SPU" anywhere in the record are found too."""
         defs = {}
         n = len(doc)
+        texts = token_texts(doc)
         for i in range(1, n - 2):
-            if doc[i].text != "(" or doc[i + 2].text != ")":
+            if texts[i] != "(" or texts[i + 2] != ")":
                 continue
             acr = doc[i + 1].text
             if not self.ACRONYM.match(acr) or acr in self.letters or doc[i + 1].ent_type:
@@ -436,17 +456,20 @@ class RulesComponent:
             doc.ents = kept
         spans = []
         windows: list[list[int]] = []
-        for tok in doc:
-            text = tok.text
+        n = len(doc)
+        strings = doc.vocab.strings
+        # one row per token (no Token objects): the loop below adds spans, never changes doc.ents
+        rows = doc.to_array([NORM, ENT_TYPE, SENT_START]).tolist()
+        for i, text in enumerate(token_texts(doc)):
             if self.can_start(text):
-                if windows and tok.i <= windows[-1][1]:
-                    windows[-1][1] = min(len(doc), tok.i + self.WINDOW)
+                if windows and i <= windows[-1][1]:
+                    windows[-1][1] = min(n, i + self.WINDOW)
                 else:
-                    windows.append([tok.i, min(len(doc), tok.i + self.WINDOW)])
-            elif text.endswith(("n", "t", "s")) and self.is_agency(text, tok.norm_) and not tok.ent_type:
-                spans.append(Span(doc, tok.i, tok.i + 1, label="ORGANISATION", span_id="org:*"))
-            elif text in self.company_words and not tok.ent_type and tok.i and not tok.is_sent_start:
-                self.add_company(doc, tok.i, spans)
+                    windows.append([i, min(n, i + self.WINDOW)])
+            elif text.endswith(("n", "t", "s")) and not rows[i][1] and self.is_agency(text, strings[rows[i][0]]):
+                spans.append(Span(doc, i, i + 1, label="ORGANISATION", span_id="org:*"))
+            elif text in self.company_words and not rows[i][1] and i and rows[i][2] != 1:
+                self.add_company(doc, i, spans)
         self.define_acronyms(doc, spans)
         for start, end in windows:
             for span in self.matcher(doc[start:end], as_spans=True):
@@ -538,7 +561,8 @@ class PeopleComponent:
             return doc
         strings = doc.vocab.strings
         arr = doc.to_array([NORM, LEMMA, SENT_START, ENT_TYPE]).tolist()
-        texts = [t.text for t in doc]
+        texts = token_texts(doc)
+        doc.user_data.pop(_TEXTS, None)  # the last component: the doc keeps no copy
         norms = [strings[row[0]] for row in arr]
         starts = [row[2] == 1 for row in arr]
         in_ent = [row[3] != 0 for row in arr]
@@ -656,6 +680,9 @@ def get_nlp() -> Language:
     nlp.add_pipe("referat_da_sentences")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "NORM"})
     ruler.add_patterns(gazetteer_patterns(g))
+    # The ruler checks that it has patterns before every doc by counting them all, per label: a
+    # third of its time on short texts. It has them, from here on.
+    ruler._require_patterns = lambda: None
     nlp.add_pipe("referat_da_rules")
     nlp.add_pipe("referat_da_people")
     return nlp

@@ -1,4 +1,6 @@
-"""The data files behind the entity rules (extractors/data/), loaded once."""
+"""The gazetteer: Danish municipalities, regions, parties, organisations, first names and roles
+(extractors/data/), loaded once. Plain data, no spaCy: the entity layer (extractors/entities) and
+the record extractors (a body that names its own place) both read it."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def _lines(name: str) -> list[str]:
