@@ -10,8 +10,9 @@ For the first document of a process (`minutes process`, on its main thread) the 
 not built yet: spaCy's import and pipeline take about a second and a half. Then one child reads
 the document and extracts all but its entities, which needs no spaCy, while this process builds
 the layer; a second child, forked from the warm process, adds the entities. The two costs overlap
-instead of adding up: on a long PDF the whole start-up is hidden. Hence spaCy is imported only
-when needed.
+instead of adding up: on a long PDF the whole start-up is hidden. Hence neither spaCy nor the
+extractors are imported with this module: the first child imports the extractors itself, while
+this process imports spaCy.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pathlib import Path
 import pydantic_core
 
 from extractors import EXTRACTOR_VERSION
-from extractors.document import extract_record
 from loaders import isolation, load, sha256_of
 from loaders.errors import DocumentTooLarge
 from loaders.policy import InputPolicy, current_policy
@@ -38,9 +38,10 @@ def build_record(path: Path) -> MeetingRecord:
     policy = current_policy()
     if policy.isolation == "inprocess" or isolation.in_child():
         record_json = _record_json(path, policy)
-    elif not _warm and threading.current_thread() is threading.main_thread():
-        # (not from a task runner's thread: there the fork would come before the warm-up, while
-        # other threads of the run may be importing)
+    elif not _warm and not _entities_warm and threading.current_thread() is threading.main_thread():
+        # The first document only (a second one finds the warm-up below worth it), and not from a
+        # task runner's thread: there the fork would come before the warm-up, while other threads
+        # of the run may be importing.
         record_json = _extract_while_warming_up(path, policy)
     else:
         warm_up()  # what every child needs is built once, here, and shared with each of them
@@ -71,7 +72,7 @@ def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
     first = isolation.start_isolated(_record_json, path, policy, False, name=path.name, policy=policy,
                                      what="reading and extracting the document")
     try:
-        warm_up()
+        _warm_entities()
     except BaseException:
         first.cancel()
         raise
@@ -110,7 +111,7 @@ def _record_json(path: Path, policy: InputPolicy, entities: bool = True) -> byte
         ocr=loaded.ocr,
     )
     del data
-    record = extract_record(
+    record = _extract_record()(
         loaded.text,
         source=source,
         line_pages=loaded.line_pages,
@@ -164,7 +165,38 @@ Beslutning
 Godkendt.
 """
 _warm = False
+_entities_warm = False
 _warming = threading.Lock()
+
+
+def _extract_record():
+    """extractors.document.extract_record, imported on first use (and then a module attribute,
+    `extract_record`, as if imported at the top: tests replace it)."""
+    found = globals().get("extract_record")
+    if found is None:
+        from extractors.document import extract_record as found
+
+        globals()["extract_record"] = found
+    return found
+
+
+def __getattr__(name: str):
+    if name == "extract_record":
+        return _extract_record()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _warm_entities() -> None:
+    """Build what adding the entities needs (spaCy's pipeline, the lexicon), and nothing else: what
+    the first document's second child shares."""
+    global _entities_warm
+    try:
+        from extractors.entities.nlp import get_nlp
+
+        get_nlp()
+    except Exception:  # noqa: BLE001 - only a warm-up: the child builds what it needs itself
+        pass
+    _entities_warm = True
 
 
 def warm_up() -> None:
@@ -183,7 +215,7 @@ def warm_up() -> None:
 def _warm_up() -> None:
     try:
         source = Source(file_name="warm-up.txt", sha256="0" * 64, media_type="text/plain", size_bytes=len(_WARM))
-        extract_record(_WARM, source=source)
+        _extract_record()(_WARM, source=source)
         from extractors.entities.nlp import get_nlp
 
         get_nlp()

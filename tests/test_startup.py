@@ -250,6 +250,7 @@ def test_the_first_document_gets_the_same_record_from_two_children(document, mon
     start = isolation.start_isolated
     monkeypatch.setattr(isolation, "start_isolated", lambda func, *a, **k: started.append(func.__name__) or start(func, *a, **k))
     monkeypatch.setattr(process, "_warm", False)
+    monkeypatch.setattr(process, "_entities_warm", False)
     two = process.build_record(document)
     # read and extracted in a child while this process built the entity layer; the entities in a second one
     assert started == ["_record_json", "_with_entities"]
@@ -269,3 +270,27 @@ def test_a_started_child_can_be_cancelled_and_is_gone():
         os.kill(run.pid, 0)
     with pytest.raises(RuntimeError):
         run.result()
+
+
+def test_the_first_document_waits_for_no_extractor_import_and_a_second_finds_them_warm(tmp_path):
+    """The process that reads the first document imports spaCy, not the extractors (its first
+    child does); the second document is extracted in one child of the fully warm process."""
+    second = tmp_path / "second.txt"
+    second.write_text(SAMPLE.read_text(encoding="utf-8").replace("2026", "2027"), encoding="utf-8")
+    report = _run(f"""
+        import json, sys
+        from pathlib import Path
+        from loaders import isolation
+        from pipeline import process
+        started = []
+        start = isolation.start_isolated
+        isolation.start_isolated = lambda func, *a, **k: started.append(func.__name__) or start(func, *a, **k)
+        process.build_record(Path({str(SAMPLE)!r}))
+        first = {{"extractors": "extractors.document" in sys.modules, "spacy": "spacy" in sys.modules,
+                  "children": list(started)}}
+        started.clear()
+        process.build_record(Path({str(second)!r}))
+        print(json.dumps({{"first": first, "second": started}}))
+    """)
+    assert report["first"] == {"extractors": False, "spacy": True, "children": ["_record_json", "_with_entities"]}
+    assert report["second"] == ["_record_json"]
