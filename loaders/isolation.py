@@ -256,7 +256,7 @@ class IsolatedRun:
         except OSError:
             pass
         self.pid, self.read_fd = pid, read_fd
-        self.deadline = time.monotonic() + policy.timeout
+        self.deadline = time.monotonic() + policy.timeout  # later, if the child asks for more time
         self.done = False
 
     def cancel(self) -> None:
@@ -307,7 +307,7 @@ class IsolatedRun:
                     kind, frame = buffer[8:9], bytes(buffer[9:8 + size])
                     del buffer[:8 + size]
                     if kind == b"P":
-                        deadline = max(deadline, time.monotonic() + _more_time(frame))
+                        deadline = self.deadline = max(deadline, time.monotonic() + _more_time(frame))
                     else:
                         payload = frame
             del buffer

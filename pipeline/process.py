@@ -68,7 +68,6 @@ def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
     """`_record_json` in two children: one reads the document and extracts all but the entities
     while this process builds the entity layer; one forked from the warm process adds them. The
     time limit covers both."""
-    started = time.monotonic()
     first = isolation.start_isolated(_record_json, path, policy, False, name=path.name, policy=policy,
                                      what="reading and extracting the document")
     try:
@@ -77,7 +76,8 @@ def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
         first.cancel()
         raise
     record_json = first.result()
-    left = dataclasses.replace(policy, timeout=max(1.0, policy.timeout - (time.monotonic() - started)))
+    # what is left of the document's time limit, with the time the first child was granted (OCR)
+    left = dataclasses.replace(policy, timeout=max(1.0, first.deadline - time.monotonic()))
     return isolation.run_isolated(_with_entities, record_json, name=path.name, policy=left,
                                   what="finding the entities of the document")
 

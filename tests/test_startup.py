@@ -294,3 +294,37 @@ def test_the_first_document_waits_for_no_extractor_import_and_a_second_finds_the
     """)
     assert report["first"] == {"extractors": False, "spacy": True, "children": ["_record_json", "_with_entities"]}
     assert report["second"] == ["_record_json"]
+
+
+def _slow_first_child(path, policy, entities=True):
+    """The first child of a scan: it asks for more time (as OCR does) and takes longer than the
+    document's base time limit."""
+    import time
+
+    from loaders import isolation
+    from pipeline import process
+
+    isolation.progress.send(("more_time", 8.0))
+    time.sleep(4)
+    source = process.Source(file_name="slow.txt", sha256="0" * 64, media_type="text/plain", size_bytes=9)
+    return process.to_json(process._extract_record()("Slow scan", source=source, entities=entities))
+
+
+def _slow_entities(record_json):
+    import time
+
+    time.sleep(2)
+    return record_json
+
+
+def test_the_entities_of_a_first_document_get_the_time_its_reading_was_granted(monkeypatch):
+    """A scan's first child asks for more time than the base limit (OCR); the second child, which
+    adds the entities, gets what is left of that, not of the base limit."""
+    from pipeline import process
+
+    monkeypatch.setenv("REFERAT_DOC_TIMEOUT", "3")
+    monkeypatch.setattr(process, "_warm", False)
+    monkeypatch.setattr(process, "_entities_warm", False)
+    monkeypatch.setattr(process, "_record_json", _slow_first_child)
+    monkeypatch.setattr(process, "_with_entities", _slow_entities)
+    assert process.build_record(SAMPLE).source.file_name == "slow.txt"
