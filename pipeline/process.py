@@ -216,11 +216,9 @@ def _warm_up() -> None:
     try:
         source = Source(file_name="warm-up.txt", sha256="0" * 64, media_type="text/plain", size_bytes=len(_WARM))
         _extract_record()(_WARM, source=source)
-        from extractors.entities.nlp import get_nlp
-
-        get_nlp()
     except Exception:  # noqa: BLE001 - only a warm-up: a document that needs it builds it itself
         pass
+    _warm_entities()
 
 
 def low_confidence_items(record: MeetingRecord, ocr: dict | None) -> list[RecordWarning]:

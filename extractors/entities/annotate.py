@@ -474,42 +474,36 @@ def _parsed(nlp, texts: list[_Text], found: dict[str, str], acronyms: dict[str, 
             concurrently=None) -> Iterable[Doc]:
     """The docs of `texts` in order, for the second step, once the first (people named in full
     into `found`, acronyms defined into `acronyms`) has read all of them."""
-    if concurrently is not None and sum(len(t.text) for t in texts) > PARALLEL_CHARS:
+    total = sum(len(t.text) for t in texts)
+    if concurrently is not None and total > PARALLEL_CHARS:
         return _parsed_in_two(nlp, texts, found, acronyms, concurrently)
-    docs = nlp.pipe(_tokenizable(t.text) for t in texts)
-    if sum(len(t.text) for t in texts) <= COMPACT_CHARS:
-        kept = list(docs)
-        for doc in kept:
-            PeopleIndex.names_in(doc, found)
-            acronyms.update(doc._.acronyms or {})
-        return kept
-    packed = []
-    for doc in docs:
-        PeopleIndex.names_in(doc, found)
-        acronyms.update(doc._.acronyms or {})
-        packed.append(_pack(doc))
-    return _unpacked(nlp.vocab, packed)
+    plain = [t.text for t in texts]
+    if total <= COMPACT_CHARS:
+        return _first_step(nlp, plain, found, acronyms, keep=lambda doc: doc)
+    return _unpacked(nlp.vocab, _first_step(nlp, plain, found, acronyms))
 
 
-def _parse_packed(nlp, texts: list[str]) -> tuple[list, dict[str, str], dict[str, str]]:
-    """The first step over `texts`: their docs packed, the people named in full, the acronyms."""
-    found: dict[str, str] = {}
-    acronyms: dict[str, str] = {}
-    packed = []
+def _first_step(nlp, texts: list[str], found: dict[str, str], acronyms: dict[str, str], keep=None) -> list:
+    """The first step over `texts`: the people each names in full into `found`, the acronyms it
+    defines into `acronyms`; of each doc what `keep` makes of it (default: packed)."""
+    keep = keep or _pack
+    out = []
     for doc in nlp.pipe(_tokenizable(t) for t in texts):
         PeopleIndex.names_in(doc, found)
         acronyms.update(doc._.acronyms or {})
-        packed.append(_pack(doc))
-    return packed, found, acronyms
+        out.append(keep(doc))
+    return out
 
 
 _STRING_COLUMNS = [i for i, attr in enumerate(_PACKED) if attr not in (SPACY, SENT_START, ENT_IOB)]
 
 
 def _parse_elsewhere(nlp, texts: list[str]) -> tuple[list, dict[str, str], dict[str, str], list[str]]:
-    """`_parse_packed` in another process: with the strings its packed docs refer to, which that
-    process's vocab learnt and the caller's has not."""
-    packed, found, acronyms = _parse_packed(nlp, texts)
+    """`_first_step` in another process: the packed docs, people and acronyms, with the strings
+    the packed docs refer to, which that process's vocab learnt and the caller's has not."""
+    found: dict[str, str] = {}
+    acronyms: dict[str, str] = {}
+    packed = _first_step(nlp, texts, found, acronyms)
     hashes: set[int] = set()
     for n, data in packed:
         if n:
@@ -529,7 +523,7 @@ def _parsed_in_two(nlp, texts: list[_Text], found: dict[str, str], acronyms: dic
     half = min(len(texts) - 1, int(numpy.searchsorted(sizes, sizes[-1] / 2)) + 1)
     elsewhere = concurrently(_parse_elsewhere, nlp, [t.text for t in texts[half:]])
     try:
-        mine, my_people, my_acronyms = _parse_packed(nlp, [t.text for t in texts[:half]])
+        mine = _first_step(nlp, [t.text for t in texts[:half]], found, acronyms)
     except BaseException:
         elsewhere.cancel()
         raise
@@ -537,11 +531,9 @@ def _parsed_in_two(nlp, texts: list[_Text], found: dict[str, str], acronyms: dic
     add = nlp.vocab.strings.add
     for string in strings:
         add(string)
-    for people in (my_people, their_people):  # the first naming of a key wins, as in one pass
-        for key, name in people.items():
-            found.setdefault(key, name)
-    acronyms.update(my_acronyms)  # a later definition wins, as in one pass
-    acronyms.update(their_acronyms)
+    for key, name in their_people.items():  # the first naming of a key wins, as in one pass
+        found.setdefault(key, name)
+    acronyms.update(their_acronyms)  # a later definition wins, as in one pass
     return _unpacked(nlp.vocab, mine + theirs)
 
 
