@@ -14,6 +14,10 @@ An export is remembered in the store (`analytics/exports.json`) and kept in step
 `ingest` (`after_ingest`): the DuckDB and SQLite files record by record (only changed records are
 deleted and rewritten), the folders and files of the other formats rewritten from the analytics
 database (which was itself refreshed record by record) when it changed.
+
+An export writes only where `analytics.targets` allows: a new path, or an export of its own
+(a folder with its marker, a database with referat's meta table); anything else is refused with
+`ExportRefused` before anything is touched, for remembered exports as for new ones.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 
 from analytics import warehouse
 from analytics.store import NotLocal, source_paths, store_root
+from analytics.targets import check_target, partial_folder, swap_in
 from analytics.warehouse import q, table_columns
 
 FORMATS = ("parquet", "ndjson", "csv", "duckdb", "sqlite", "oparl", "popolo")
@@ -74,6 +79,7 @@ def export(out: str | os.PathLike, fmt: str, to: str | os.PathLike | None = None
     root = store_root(out)
     target = Path(to) if to else default_target(root, fmt)
     target = target.absolute()
+    check_target(root, fmt, target)
     refreshed = warehouse.refresh(root)
     result = ExportResult(fmt, target, 0.0, refresh=refreshed)
     if fmt == "duckdb":  # refresh() holds the file's own lock
@@ -156,8 +162,7 @@ def write_files(con, target: Path, fmt: str) -> dict[str, int]:
     options = {"parquet": "FORMAT parquet, COMPRESSION zstd", "ndjson": "FORMAT json",
                "csv": "FORMAT csv, HEADER true"}[fmt]
     ext = {"parquet": "parquet", "ndjson": "ndjson", "csv": "csv"}[fmt]
-    tmp = partial_folder(target)
-    tmp.mkdir(parents=True)
+    tmp = partial_folder(target, fmt)
     rows = {}
     try:
         for name, cols in table_columns().items():
@@ -165,7 +170,7 @@ def write_files(con, target: Path, fmt: str) -> dict[str, int]:
             sql = _select(name, cols, lists_as_json=fmt == "csv")
             con.execute(f"COPY ({sql}) TO '{_sql_str(file)}' ({options})")
             rows[name] = con.execute(f"SELECT count(*) FROM {q(name)}").fetchone()[0]
-        _swap_in(tmp, target)
+        swap_in(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -174,26 +179,6 @@ def write_files(con, target: Path, fmt: str) -> dict[str, int]:
 
 def _sql_str(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-def partial_folder(target: Path) -> Path:
-    """A new folder beside `target` to write an export into before it is swapped in; partial
-    folders left by a killed export are removed here. (Not `*.tmp`: the store's own clean-up of
-    stale temporary files removes files, not folders.)"""
-    for stale in target.parent.glob(f".{target.name}.*.partial"):
-        shutil.rmtree(stale, ignore_errors=True)
-    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Replace the folder `target` by `tmp` (readers see the old folder or the new one)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # -- SQLite: record by record, with an FTS5 index of the items -----------------------------------

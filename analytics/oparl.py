@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from analytics.export import _swap_in, partial_folder
+from analytics.targets import partial_folder, swap_in
 
 OPARL = "https://schema.oparl.org/1.1/"
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -77,7 +77,8 @@ def build(con, base: str, sources: dict[str, list[str]] | None = None) -> dict[s
     for row in _fetch(con, "SELECT * FROM cases ORDER BY record_id, item_index, case_index"):
         cases[row["item_key"]].append(row["case_number"])
     files_of = defaultdict(list)
-    for row in _fetch(con, "SELECT * FROM attachments WHERE url IS NOT NULL ORDER BY item_key, attachment_index"):
+    for row in _fetch(con, "SELECT * FROM attachments WHERE regexp_matches(url, '^https?://', 'i') "
+                           "ORDER BY item_key, attachment_index"):  # only links to the web, whatever a record holds
         files_of[row["item_key"]].append(row)
     people = defaultdict(list)
     for row in _fetch(con, "SELECT * FROM participants ORDER BY record_id, participant_index"):
@@ -243,13 +244,13 @@ def write_oparl(con, target: Path, base_url: str | None = None,
     base = base_url or target.absolute().as_uri()
     base = base if base.endswith("/") else base + "/"
     files = build(con, base, sources)
-    tmp = partial_folder(target)
+    tmp = partial_folder(target, "oparl")
     try:
         for rel, obj in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        _swap_in(tmp, target)
+        swap_in(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

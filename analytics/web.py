@@ -10,6 +10,7 @@ database read-only after the cheap refresh check, so the view follows ingests wi
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import mimetypes
@@ -17,6 +18,7 @@ import os
 import re
 import socket
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -24,6 +26,8 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
@@ -34,6 +38,12 @@ from analytics.export import FTS_COLUMNS, FTS_SELECT, FTS_TABLE, create_fts
 from analytics.store import read_record, source_paths, store_root
 
 PAGE = 200  # rows per list page
+# Every page: no script at all, nothing loaded from elsewhere, never framed. Sources: sandboxed too
+# (no script, no same origin), whatever they hold.
+PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'")
+SOURCE_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+PDF_POLICY = "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
 def _env() -> Environment:
@@ -81,7 +91,7 @@ def _snippet(text: str) -> Markup:
     return Markup(escaped.replace("\x02", "<mark>").replace("\x03", "</mark>"))
 
 
-def make_app(out: str | os.PathLike) -> Starlette:
+def make_app(out: str | os.PathLike, hosts: tuple[str, ...] = ()):
     root = store_root(out)
     env = _env()
     search = Search()
@@ -163,7 +173,8 @@ def make_app(out: str | os.PathLike) -> Starlette:
         votes = fetch("SELECT position, parties, count, text FROM votes WHERE item_key = ? ORDER BY vote_index", [key])
         attachments = fetch("SELECT title, url FROM attachments WHERE item_key = ? ORDER BY attachment_index", [key])
         return render("item.html", i=found[0], decisions=decisions, cases=cases, votes=votes,
-                      attachments=attachments, source_url=f"/source?key={quote(key, safe='')}")
+                      attachments=attachments, source_url=f"/source?key={quote(key, safe='')}"
+                      + (f"#L{found[0]['start_line']}" if found[0]["start_line"] else ""))
 
     def case(request: Request) -> Response:
         number = request.path_params["number"]
@@ -229,18 +240,18 @@ def make_app(out: str | os.PathLike) -> Starlette:
         if not found:
             return render("missing.html", 404, what=f"item {key}")
         it = found[0]
-        path = _source_file(root, it["source_sha256"])
-        context = {"i": it, "key": key, "path": path, "lines": [], "fragment": None, "raw_url": None}
-        if path is None:
+        data = source_bytes(root, it["source_sha256"])
+        context = {"i": it, "key": key, "path": data is not None, "lines": [], "fragment": None, "raw_url": None}
+        if data is None:
             return render("source.html", **context)
         media = it["source_media_type"] or ""
         if media == "application/pdf":
             page = it["start_page"] or 1
             context["raw_url"] = f"/source/raw?key={quote(key, safe='')}#page={page}"
         elif it["source_pointer"] and media == "application/json":
-            context["fragment"] = _json_pointer(path, it["source_pointer"])
+            context["fragment"] = _json_pointer(data, it["source_pointer"])
         elif media.startswith("text/plain"):
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = data.decode("utf-8", errors="replace")
             start, end = it["start_line"] or 0, it["end_line"] or 0
             context["lines"] = [(n, line, start <= n <= end)
                                 for n, line in enumerate(text.split("\n"), 1)]
@@ -249,14 +260,28 @@ def make_app(out: str | os.PathLike) -> Starlette:
         return render("source.html", **context)
 
     def source_raw(request: Request) -> Response:
+        """The source file as it was ingested, never as active content on this origin: a PDF for the
+        browser's viewer, text (HTML, XML, JSON) as plain text, anything else as a download."""
         key = request.query_params.get("key", "")
-        found = fetch("""SELECT m.source_sha256, m.source_media_type FROM items i JOIN meetings m USING (record_id)
-                         WHERE i.item_key = ?""", [key])
-        path = _source_file(root, found[0]["source_sha256"]) if found else None
-        if path is None:
+        found = fetch("""SELECT m.source_file, m.source_sha256, m.source_media_type FROM items i
+                         JOIN meetings m USING (record_id) WHERE i.item_key = ?""", [key])
+        data = source_bytes(root, found[0]["source_sha256"]) if found else None
+        if data is None:
             return render("missing.html", 404, what="source file")
-        media = found[0]["source_media_type"] or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return FileResponse(path, media_type=media)
+        name = Path(found[0]["source_file"] or "source").name
+        media = found[0]["source_media_type"] or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        headers = {"Content-Security-Policy": SOURCE_POLICY}
+        if media == "application/pdf":  # the browser's own viewer, which a sandbox or `object-src` would block
+            headers["Content-Security-Policy"] = PDF_POLICY
+            headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+        elif media.startswith("text/") or media.endswith(("/json", "/xml", "+xml")):
+            media = "text/plain; charset=utf-8"
+            data = data.decode(_charset(data), errors="replace").encode("utf-8")
+            headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+        else:
+            media = "application/octet-stream"
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return Response(data, media_type=media, headers=headers)
 
     def record_json(request: Request) -> Response:
         rid = request.path_params["record_id"]
@@ -266,7 +291,7 @@ def make_app(out: str | os.PathLike) -> Starlette:
             return render("missing.html", 404, what=f"record {rid}")
         return Response(json.dumps(record, ensure_ascii=False, indent=2), media_type="application/json")
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/", home),
         Route("/meetings", meetings),
         Route("/meeting/{record_id}", meeting),
@@ -279,26 +304,75 @@ def make_app(out: str | os.PathLike) -> Starlette:
         Route("/source", source),
         Route("/source/raw", source_raw),
     ])
+    # Only the names this server is reached by on this machine: a page of another site that
+    # resolves its own name to 127.0.0.1 (DNS rebinding) gets 400, not the records.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted({"127.0.0.1", "localhost", "::1", *hosts}))
+    return _Secured(app)
 
 
-def _source_file(root: Path, sha256: str | None) -> Path | None:
-    """The source document as the manifest last saw it, if it is still there."""
+class _Secured:
+    """Security headers on every response: the page policy unless the route set its own, no type
+    sniffing, no referrer sent to the sites that attachments link to."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("content-security-policy", PAGE_POLICY)
+                headers["x-content-type-options"] = "nosniff"
+                headers["referrer-policy"] = "no-referrer"
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+def source_bytes(root: Path, sha256: str | None) -> bytes | None:
+    """The source document exactly as it was ingested: the bytes at a path the manifest names whose
+    sha256 is the record's, read without following a symbolic link anywhere in the path. A file
+    edited or replaced since (by a link to something else, say) is not served."""
     if not sha256:
         return None
     for candidate in source_paths(root).get(sha256, []):
-        path = Path(candidate)
-        if path.is_file():
-            return path
+        path = Path(candidate).absolute()
+        try:
+            if path.resolve() != path:  # a link in the path
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    continue
+                data = handle.read()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == sha256:
+            return data
     return None
 
 
-def _json_pointer(path: Path, pointer: str) -> str | None:
+def _charset(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
-        node = json.loads(path.read_bytes())
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _json_pointer(data: bytes, pointer: str) -> str | None:
+    try:
+        node = json.loads(data)
         for token in pointer.strip("/").split("/"):
             token = token.replace("~1", "/").replace("~0", "~")
             node = node[int(token)] if isinstance(node, list) else node[token]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError):
         return None
     return json.dumps(node, ensure_ascii=False, indent=2)
 
@@ -307,7 +381,7 @@ def serve(out: str | os.PathLike, host: str = "127.0.0.1", port: int = 8750) -> 
     import uvicorn
 
     warehouse.refresh(store_root(out))
-    uvicorn.run(make_app(out), host=host, port=port, log_level="warning")
+    uvicorn.run(make_app(out, (host,)), host=host, port=port, log_level="warning")
 
 
 class Running:
@@ -321,7 +395,7 @@ class Running:
                 s.bind((host, 0))
                 port = s.getsockname()[1]
         self.url = f"http://{host}:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(make_app(out), host=host, port=port, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(make_app(out, (host,)), host=host, port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         while not self.server.started:

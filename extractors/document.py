@@ -16,7 +16,7 @@ from extractors.dates import find_times
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting
 from extractors.items import Agenda, Heading, segment, title_access
-from extractors.structure import Structure
+from extractors.structure import Structure, web_url
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
     Part, attachment_titles, inline_recommendation, match_part_heading, recommendation_points, split_parts,
@@ -282,10 +282,12 @@ def _stated_agenda(structure: Structure, profile: Profile) -> Agenda:
 
 
 def _apply_stated(items: list[AgendaItem], structure: Structure, body: str | None, date, profile: Profile,
-                  span: _Spans) -> None:
-    """What the system states overrides what the text gave: case numbers, attachments, ids; its
-    earlier treatment (`Sagsforløb`) goes before the decisions read from the text."""
+                  span: _Spans) -> list[RecordWarning]:
+    """What the system states overrides what the text gave: case numbers, attachments (links only
+    to the web), ids; its earlier treatment (`Sagsforløb`) goes before the decisions read from the
+    text. Returns the warnings about what it left out."""
     by_line = {s.line: s for s in structure.items}
+    dropped: list[RecordWarning] = []
     for item in items:
         stated = by_line.get(item.span.start_line) if item.span else None
         if stated is None:
@@ -294,7 +296,14 @@ def _apply_stated(items: list[AgendaItem], structure: Structure, body: str | Non
         if stated.case_numbers is not None:
             item.case_numbers = [CaseNumber(number=n, raw=n) for n in stated.case_numbers]
         if stated.attachments is not None:
-            item.attachments = [Attachment(title=a.title, url=a.url, source_id=a.source_id) for a in stated.attachments]
+            item.attachments = []
+            for a in stated.attachments:
+                url = web_url(a.url, structure.base_url)
+                if a.url and url is None:
+                    dropped.append(RecordWarning(code="attachment_url_dropped", line=stated.line, message=(
+                        f"item {item.number}: the link of attachment '{a.title}' is not a web address "
+                        f"(http or https) and was left out: {a.url[:80]!r}")))
+                item.attachments.append(Attachment(title=a.title, url=url, source_id=a.source_id))
         earlier = []
         for h in stated.history:
             if h.date == date and h.by and body and h.by.casefold() == body.casefold():
@@ -314,6 +323,7 @@ def _apply_stated(items: list[AgendaItem], structure: Structure, body: str | Non
                     by=h.by, date=h.date, text=text, outcome=classify_outcome(text, profile), absent=absent))
         if earlier:  # `decision` stays this meeting's (None on an agenda)
             item.decisions = earlier + item.decisions
+    return _limited(dropped, "attachment_url_dropped")
 
 
 def _extraordinary(title_lines: list[str], profile: Profile) -> bool:
@@ -431,8 +441,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     furniture_text = [raw_lines[n - 1] for n in normalized.furniture_lines if n <= len(raw_lines)] + list(furniture or [])
     authority = (structure.authority if structure is not None and structure.authority
                  else find_authority(header_lines, profile, header.body, furniture_text, full_text))
-    if structure is not None:
-        _apply_stated(items, structure, header.body, header.date, profile, span)
+    stated_warnings = _apply_stated(items, structure, header.body, header.date, profile, span) if structure else []
     next_meeting = find_next_meeting(lines, profile, header.date)
 
     titles = find_title_words(lines[:first_heading - 1], profile)
@@ -494,6 +503,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         }
         coverage, coverage_warnings = measure_coverage(lines, placed, layout_tables, profile)
         warnings.extend(coverage_warnings)
+        warnings.extend(stated_warnings)
 
     if document_type != "not_minutes" and meeting.body and meeting.date:
         # Committees of different municipalities share names ("Økonomiudvalget"): the authority

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 
 @dataclass
@@ -77,3 +78,24 @@ class Structure:
     extraordinary: bool | None = None  # an extraordinary meeting; None: read from the title lines
     participants: list[StatedParticipant] | None = None  # None: read from the text
     items: list[StatedItem] = field(default_factory=list)
+    base_url: str | None = None  # where the publication says it was published: relative links resolve here
+
+
+WEB_SCHEMES = ("http", "https")
+
+
+def web_url(url: str | None, base: str | None) -> str | None:
+    """`url` as a link a reader may follow: an absolute http(s) URL, a relative one resolved against
+    an http(s) `base`; None for anything else (`javascript:`, `data:`, `file:`, a relative path with
+    no base)."""
+    if not url:
+        return None
+    url = "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")  # browsers drop these too
+    if urlsplit(url).scheme.lower() in WEB_SCHEMES and urlsplit(url).hostname:
+        return url
+    if base and urlsplit(base).scheme.lower() in WEB_SCHEMES and not urlsplit(url).scheme:
+        joined = urljoin(base, url)
+        parts = urlsplit(joined)
+        if parts.scheme.lower() in WEB_SCHEMES and parts.hostname:
+            return joined
+    return None

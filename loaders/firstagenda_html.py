@@ -341,7 +341,7 @@ def load_firstagenda_page(name: str, data: bytes) -> LoadedDocument:
     structure = Structure(
         system="firstagenda-html", meeting_id=meeting_id, body=recase(body, "\n".join(out.lines)) if body else None,
         date=date, start_time=start_time, place=place, document_type=document_type, participants=None,
-        items=items)
+        items=items, base_url=base)
     return LoadedDocument(text=out.text_value, media_type="text/html", system="firstagenda-html", tables=out.tables,
                           warnings=warnings, structure=structure)
 

@@ -344,11 +344,18 @@ def export_tables(
     """Write the store's flat tables (or OParl / Popolo) to files; refreshed after each ingest."""
     from analytics.export import export
 
+    import sqlite3
+
+    import duckdb
+
     try:
         result = export(out, fmt, to, follow=follow, base_url=base_url or None)
-    except ValueError as err:
+    except ValueError as err:  # an unknown format, a store that is not local, a refused target
         typer.echo(str(err), err=True)
         raise typer.Exit(2) from None
+    except (OSError, sqlite3.Error, duckdb.Error) as err:
+        typer.echo(f"export {fmt} failed: {type(err).__name__}: {err}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(result.summary())
 
 

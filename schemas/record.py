@@ -20,7 +20,8 @@ from schemas.entities import Entity, PartyLink
 # 1.2.0: where the text came from: `source.encoding` (the detected text encoding), `source.ocr`
 # (pages read by OCR: engine, language, confidence per page), `source.alternatives` (other files of
 # the same meeting, which lost by the documented rule); record ids are at most 120 characters.
-SCHEMA_VERSION = "1.2.0"
+# 1.3.0: attachment `url`s are http(s) addresses only (others are dropped with a warning).
+SCHEMA_VERSION = "1.3.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
 DecisionOutcome = Literal["approved", "noted", "discussed", "rejected", "postponed", "referred", "none"]
@@ -183,7 +184,8 @@ class Vote(Model):
 
 class Attachment(Model):
     title: str
-    url: str | None = Field(default=None, description="Where the meeting system publishes it.")
+    url: str | None = Field(default=None, pattern=r"^[hH][tT][tT][pP][sS]?://",
+                            description="Where the meeting system publishes it: an http(s) address only.")
     source_id: str | None = Field(default=None, description="The meeting system's own id of it.")
 
 
