@@ -215,7 +215,7 @@ TABLES: tuple[TableSpec, ...] = (
             RECORD_ID,
             Column("document_type", "document_type", doc="What the document is, decided from evidence (`classification`)."),
             Column("not_minutes_reason", "not_minutes_reason", doc="Why a document is not minutes; null otherwise.",
-                   example="no numbered agenda items; no decision sections (Beslutning)"),
+                   example="no agenda items; no decision under any item; no minutes title word"),
             Column("body", "meeting.body", doc="The body that met, as the document names it."),
             Column("authority", "meeting.authority"),
             Column("date", "meeting.date", doc="The meeting date.", example="2026-06-16"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import regex
 
 from extractors.profile import Profile
+from extractors.text import is_bullet, strip_bullet
 
 # Initials after a case number: "hdc/jebj", "hdc, jebj", "hdc jebj".
 HANDLER_SPLIT = regex.compile(r"\s*[/,;]\s*|\s+og\s+|\s+")
@@ -29,8 +30,13 @@ def case_patterns(profile: Profile) -> list[regex.Pattern]:
 def is_case_line(line: str, profile: Profile) -> bool:
     """Whether a line carries a case number, or the label of one standing alone (evidence that an
     item heading precedes it)."""
-    stripped = line.strip()
+    stripped = _bare(line)
     return any(p.search(stripped) for p in case_patterns(profile)) or bool(_label_only(profile).match(stripped))
+
+
+def _bare(line: str) -> str:
+    """A line without its bullet ("• Sagsid.: 18/25139")."""
+    return strip_bullet(line) if is_bullet(line) else line.strip()
 
 
 def _label_only(profile: Profile) -> regex.Pattern:
@@ -47,7 +53,7 @@ def find_case_numbers(lines: list[str], first_line: int, profile: Profile) -> li
     label_only = _label_only(profile)
     pending_label: str | None = None  # "Sagsnr. i ESDH:" waiting for its number on the next line
     for offset, line in enumerate(lines):
-        stripped = line.strip()
+        stripped = _bare(line)
         if not stripped:
             continue
         if label_only.match(stripped):

@@ -37,20 +37,25 @@ class Signals:
 
 def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
     """The title words of the document's title lines (before its items): {"minutes": "'Referat'
-    (line 4)", "agenda": …}. A title line starts with the word, after at most one other word
-    ("Referat", "REFERAT 2026", "Åbent referat", "Dagsorden til mødet …"); the word inside a
-    sentence or an item title ("Godkendelse af dagsorden") is no title."""
+    (line 4)", "agenda": …}. A title line is short and no sentence, and holds the word whole in the
+    singular ("Referat", "REFERAT 2026", "Åbent referat", "Byrådet - Referat", "Referat - Økonomi-
+    udvalget den 21. januar 2019", "12. februar 2024 - referat fra byrådet", "Dagsorden til mødet
+    …"); the word in a sentence, in the plural of a site's navigation ("Dagsordener og referater")
+    or in an item title ("Godkendelse af referat") is no title."""
     cfg = profile.section("document")
     out: dict[str, str] = {}
+    item_title = regex.compile(r"\b(?:godkendelse|underskrift|opfølgning|gennemgang|orientering)\s+(?:af|på|om)\s", regex.I)
     for index, line in enumerate(lines[:80]):
-        text = line.strip()
-        if not text or len(text) > 80:
+        text = regex.sub(r"\s+", " ", line).strip()
+        if not text or len(text) > 100 or len(text.split()) > 14 or text.endswith((".", ",", ";")) and len(text.split()) > 4:
             continue
+        if item_title.search(text) or regex.match(r"\d{1,3}\.?\s+\p{Lu}", text):
+            continue  # "Godkendelse af referat", "2. Referat fra sidste møde": an item's title
         for kind, words in (("minutes", cfg["minutes_titles"]), ("agenda", cfg["agenda_titles"])):
             if kind in out:
                 continue
-            m = regex.match(rf"^(?:\p{{L}}+\s+)?(?P<word>{'|'.join(words)})\b", text, regex.IGNORECASE)
-            if m and not regex.match(r"\d", text):
+            m = regex.search(rf"(?<![\p{{L}}])(?P<word>{'|'.join(words)})(?:et|en)?(?![\p{{L}}])", text, regex.IGNORECASE)
+            if m:
                 out[kind] = f"'{m['word']}' (line {index + 1})"
     return out
 
@@ -65,32 +70,32 @@ def meeting_end_line(lines: list[str], profile: Profile) -> int | None:
 
 
 def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[str]]:
-    """(document_type, reason a not_minutes verdict gives, the evidence)."""
+    """(document_type, reason a not_minutes verdict gives, the evidence). Evidence, never gates:
+    a document is minutes when it shows minutes evidence — a recorded decision under an item, an
+    item ending in an outcome statement, or a minutes title word over anything a meeting has (an
+    item, a meeting date, an attendance list, a closing statement, signatures). One item and its
+    decision is minutes. An agenda has items and no decisions (with an agenda title word or
+    recommendations); anything else is not minutes."""
     evidence = _evidence(signals)
-    count = sum([
-        signals.title_minutes, signals.meeting_date, signals.items > 0, signals.decisions > 0,
-        signals.attendance > 0, signals.case_numbers > 0,
-    ])
-    closes_like_minutes = signals.meeting_end or signals.signature
-    if signals.items and signals.decisions and (signals.title_minutes or count >= profile.section("document")["min_signals"]):
+    meeting_like = (signals.items or signals.meeting_date or signals.attendance or signals.meeting_end
+                    or signals.signature)
+    if signals.decisions or signals.outcome_statements:
         return "minutes", None, evidence
-    if signals.items and signals.title_minutes and not signals.title_agenda and (
-            closes_like_minutes or signals.outcome_statements or (signals.attendance and signals.meeting_date)):
-        # a minutes title over items, with decisions in an unfamiliar form, a closing statement or
-        # signatures, or an attendance list and a meeting date (the decisions may be on a page
-        # that could not be read)
+    if signals.title_minutes and meeting_like and not (signals.title_agenda and signals.recommendations):
+        # a minutes title over a meeting's facts: the decisions may be in a form referat does not
+        # know, or on pages that could not be read
         return "minutes", None, evidence
-    if signals.items and not signals.decisions and (signals.title_agenda or signals.recommendations):
+    if signals.items and (signals.title_agenda or signals.recommendations):
         return "agenda", None, evidence
     missing = []
     if not signals.items:
-        missing.append("no numbered agenda items")
+        missing.append("no agenda items")
     if not signals.decisions:
-        missing.append("no decision sections (Beslutning)")
+        missing.append("no decision under any item")
+    if not signals.title_minutes:
+        missing.append("no minutes title word")
     if not signals.meeting_date:
         missing.append("no meeting date in a header")
-    if not signals.attendance:
-        missing.append("no attendance list")
     return "not_minutes", "; ".join(missing), evidence
 
 
@@ -102,7 +107,7 @@ def _evidence(s: Signals) -> list[str]:
         out.append(f"agenda title word {s.where.get('title_agenda', '')}".strip())
     if s.meeting_date:
         out.append(f"meeting date {s.where.get('meeting_date', '')}".strip())
-    for count, what in ((s.items, "numbered items"), (s.decisions, "items with a recorded decision"),
+    for count, what in ((s.items, "agenda items"), (s.decisions, "items with a recorded decision"),
                         (s.recommendations, "items with a recommendation"),
                         (s.outcome_statements, "items ending in an outcome without a decision heading"),
                         (s.attendance, "people on attendance lists"), (s.case_numbers, "case numbers")):

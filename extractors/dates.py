@@ -13,15 +13,21 @@ MONTH_NAMES = {
 # Short forms, written with or without a full stop ("jan.", "sept").
 MONTH_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
                "okt": 10, "nov": 11, "dec": 12}
-MONTHS = {**MONTH_NAMES, **MONTH_SHORT}
+# English month names, as web CMSs render dates ("Onsdag, March 4, 2026 - 17:30").
+MONTH_ENGLISH = {"january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10}
+MONTHS = {**MONTH_NAMES, **MONTH_SHORT, **MONTH_ENGLISH}
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # 16-06-2026, 16.06.2026, 16/6 2026, 2026-06-16, "12. marts 2025", "12 marts 2025".
 NUMERIC_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[-./](?P<m>\d{1,2})[-./ ](?P<y>\d{4})(?!\d)")
 ISO_DATE = regex.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")
-WORD_DATE = regex.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s+(?P<month>{_MONTH_ALT})\.?\s+(?P<y>\d{{4}})(?!\d)", regex.IGNORECASE)
-# 10:00, 10.00, kl. 9, kl. 17.30 - only where it reads as a clock time.
-CLOCK = regex.compile(r"(?:\bkl\.?\s*(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?\b|(?<![\d.,:-])(?P<h2>\d{1,2})[:.](?P<m2>\d{2})(?!\d)(?![.,:]\d))", regex.IGNORECASE)
+# "12. marts 2025", "14 marts, 2019", "9.juni 2022"; and the English order "March 4, 2026".
+WORD_DATE = regex.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<month>{_MONTH_ALT})\b\.?,?\s+(?P<y>\d{{4}})(?!\d)",
+                          regex.IGNORECASE)
+MONTH_FIRST_DATE = regex.compile(rf"\b(?P<month>{_MONTH_ALT})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?!\d)",
+                                 regex.IGNORECASE)
+# 10:00, 10.00, 18:00:00, kl. 9, kl. 17.30 - only where it reads as a clock time.
+CLOCK = regex.compile(r"(?:\bkl\.?\s*(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?\b|(?<![\d.,:-])(?P<h2>\d{1,2})[:.](?P<m2>\d{2})(?::\d{2}(?!\d))?(?!\d)(?![.,:]\d))", regex.IGNORECASE)
 # A clock range: "10.00-12.00", "fra kl. 10.00 til kl. 12.00", "17:00 - 19:30".
 CLOCK_RANGE = regex.compile(
     r"(?:fra\s+)?(?:kl\.?\s*)?(?P<h1>\d{1,2})(?:[.:](?P<m1>\d{2}))?\s*(?:-|–|til)\s*(?:kl\.?\s*)?(?P<h2>\d{1,2})(?:[.:](?P<m2>\d{2}))?(?!\d)(?![.,]\d)",
@@ -44,10 +50,11 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
             date = _make_date(m["y"], int(m["m"]), m["d"])
             if date:
                 found.append((m.start(), m.end(), date))
-    for m in WORD_DATE.finditer(text):
-        date = _make_date(m["y"], MONTHS[m["month"].lower()], m["d"])
-        if date:
-            found.append((m.start(), m.end(), date))
+    for pattern in (WORD_DATE, MONTH_FIRST_DATE):
+        for m in pattern.finditer(text):
+            date = _make_date(m["y"], MONTHS[m["month"].lower()], m["d"])
+            if date:
+                found.append((m.start(), m.end(), date))
     found.sort()
     # Drop overlaps (an ISO date also matches the numeric pattern in part).
     result: list[tuple[int, int, dt.date]] = []

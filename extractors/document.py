@@ -15,7 +15,7 @@ from extractors.coverage import measure_coverage
 from extractors.dates import find_times
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting
-from extractors.items import Agenda, Heading, segment, title_access
+from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
@@ -192,10 +192,15 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
 
 
 def _ends_in_outcome(item: AgendaItem, profile: Profile) -> bool:
-    """Whether the item's last paragraph is a short statement of an outcome ("Godkendt.")."""
-    texts = [p.text for p in item.parts if p.text.strip()]
-    last = texts[-1].split("\n")[-1] if texts else ""
-    return 0 < len(last) <= 200 and classify_outcome(last, profile) not in ("none", "discussed")
+    """Whether the item's last paragraph is a short statement of an outcome ("Godkendt."), not part
+    of a recommendation or of the case's text ("… indstiller, at regnskabet godkendes")."""
+    filled = [p for p in item.parts if p.text.strip()]
+    if not filled or filled[-1].kind in ("recommendation", "background", "case_presentation"):
+        return False
+    last = filled[-1].text.split("\n")[-1]
+    inline = profile.compile(profile.section("recommendation")["inline_pattern"])
+    return (0 < len(last) <= 200 and not inline.search(last)
+            and classify_outcome(last, profile) not in ("none", "discussed"))
 
 
 def _missed_heading(item: AgendaItem, profile: Profile) -> int | None:
@@ -355,6 +360,12 @@ def _signature_line(lines: list[str], after: int, profile: Profile) -> int | Non
     return None
 
 
+def _part_of(line: str, profile: Profile) -> tuple[str, str] | None:
+    """(kind, heading as written, case-folded) of a part heading line."""
+    found = match_part_heading(line, profile)
+    return (found[0].kind, found[1].casefold()) if found else None
+
+
 def _limited(warnings: list[RecordWarning], code: str) -> list[RecordWarning]:
     """At most MAX_ITEM_WARNINGS warnings of one kind; the rest summed up in one more."""
     mine = [w for w in warnings if w.code == code]
@@ -385,16 +396,20 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 
-    toc = find_toc(lines, profile.section("toc")["min_entries"], profile.compile(profile.section("toc")["heading"]))
-    skip = set(range(toc.start_line - 1, toc.end_line)) if toc else set()
-
     def is_evidence(line: str) -> bool:
         return match_part_heading(line, profile) is not None or is_case_line(line, profile)
+
+    toc = (find_toc(lines, profile.section("toc")["min_entries"], profile.compile(profile.section("toc")["heading"]))
+           or (find_overview(lines, profile, is_evidence) if structure is None or not structure.items else None))
+    skip = set(range(toc.start_line - 1, toc.end_line)) if toc else set()
 
     if structure is not None and structure.items:
         agenda = _stated_agenda(structure, profile)
     else:
         agenda = segment(lines, profile, toc, is_evidence, skip)
+        if not agenda.headings:  # no numbered headings: items told apart by their case numbers and parts
+            agenda.headings = segment_units(lines, profile, lambda line: is_case_line(line, profile),
+                                            lambda line: _part_of(line, profile), skip)
     first_heading = agenda.headings[0].line if agenda.headings else len(lines) + 1
     last_heading = agenda.headings[-1].line if agenda.headings else len(lines)
     signature = _signature_line(lines, last_heading, profile) if agenda.headings else None
@@ -426,6 +441,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
             warnings.append(RecordWarning(code="possible_missed_item", line=line,
                                           message=f"item {item.number} seems to hold another item from line {line} on "
                                                   "(its parts start over after the decision): a heading may have been missed"))
+    if any(h.unnumbered for h in agenda.headings):
+        warnings.append(RecordWarning(code="unnumbered_items", line=agenda.headings[0].line, message=(
+            f"the {len(agenda.headings)} items have no numbers in the text: numbered by their position, "
+            "told apart by their case numbers and the parts of their text")))
     warnings = _limited(_limited(_limited(warnings, "item_only_in_toc"), "not_in_toc"), "possible_missed_item")
 
     header_end = min([first_heading - 1] + [i for i in attendance_lines] + ([toc.start_line - 1] if toc else []))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -18,6 +19,9 @@ LABEL_LINE = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*[:.]\s*(?P<value>\
 LABEL_ONLY = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*:\s*$")
 # "Mødedato<TAB>Onsdag den 19. november 2025": a label without a colon, a tab, the value.
 TAB_LABEL = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*\t\s*(?P<value>\S.*)$")
+# "Mødested Rådssalen", "Dato 18. september 2013": a known label of one word and its value.
+UNMARKED_LABEL = regex.compile(r"^\s*(?P<label>\p{L}+)\s+(?P<value>\S.*)$")
+DATE_LABELS = frozenset({"dato", "mødedato", "tidspunkt", "mødetidspunkt", "tid", "mødetid", "afholdt", "mødedag"})
 # A genitive body name ("Økonomiudvalgets", "Byrådets", "Kommunalbestyrelsens") and its nominative.
 GENITIVE = regex.compile(r"(?<=\p{L}(?:et|en))s$", regex.IGNORECASE)
 # Short words kept in capitals when a body name written in capitals is re-cased: KKR, KL.
@@ -34,11 +38,24 @@ class Header:
     date_line: int | None = None
 
 
-def label_values(lines: list[str], known: frozenset[str] = frozenset()) -> list[tuple[int, str, str]]:
-    """(0-based line, label in lower case, value) of the header's labelled fields, in the three
-    layouts minutes use: `Dato: 4. december 2012` on one line (or with a tab: `Dato<TAB>…`);
-    `Mødedato:` with the value on the next line; and a block of labels followed by a block of their
-    values in the same order. A `known` label may stand without its colon ("Mødedato")."""
+def known_label(label: str, known: frozenset[str]) -> str | None:
+    """The lexicon's label that `label` is written as: itself ("Mødested"), or its first word for a
+    label of several ("Starttidspunkt for møde" -> "starttidspunkt"); None if it is no known one."""
+    text = collapse(label).lower().rstrip(".:")
+    if text in known:
+        return text
+    first = text.split(" ", 1)[0]
+    return first if first in known and len(text) <= 40 else None
+
+
+def label_values(lines: list[str], known: frozenset[str] = frozenset(),
+                 is_date: Callable[[str], bool] | None = None) -> list[tuple[int, str, str]]:
+    """(0-based line, label in lower case, value) of the header's labelled fields, in the layouts
+    minutes use: `Dato: 4. december 2012` on one line (or with a tab: `Dato<TAB>…`); `Mødedato:` with
+    the value on the next line; and a block of labels followed by a block of their values in the
+    same order. A `known` label may stand without its colon, in any case, alone on its line
+    (`MØDEDATO`) or before its value (`Mødested Rådssalen`). Where a block has fewer values than
+    labels, a value that `is_date` says is a date goes to the block's one date label."""
     found: list[tuple[int, str, str]] = []
 
     def alone(line: str) -> str | None:
@@ -53,10 +70,11 @@ def label_values(lines: list[str], known: frozenset[str] = frozenset()) -> list[
         line = lines[index]
         m = LABEL_LINE.match(line)
         if not (m and alone(line) is None):
-            m = TAB_LABEL.match(line)
-            m = m if m and collapse(m["label"]).lower() in known else None
+            m = TAB_LABEL.match(line) or UNMARKED_LABEL.match(line)
+            m = m if m and collapse(m["label"]).lower() in known and alone(line) is None else None
         if m:
-            found.append((index, collapse(m["label"]).lower(), m["value"].strip()))
+            label = collapse(m["label"]).lower()
+            found.append((index, known_label(label, known) or label, m["value"].strip()))
             index += 1
             continue
         if alone(line) is None:
@@ -78,9 +96,13 @@ def label_values(lines: list[str], known: frozenset[str] = frozenset()) -> list[
                 values.append((j, text))
             j += 1
         if len(labels) > 1 and len(values) < len(labels):
-            values = []  # labels without values: leave them unread rather than pair them wrongly
+            # labels without values: leave them unread rather than pair them wrongly, but for a
+            # date, which says what it is ("Udvalg:" / "Dato:" / "Torsdag, 14 marts, 2019 - 18:30")
+            dated = [(n, lb) for n, lb in labels if known_label(lb, known) in DATE_LABELS]
+            values = [(n, v) for n, v in values if is_date and is_date(v)][:1] if len(dated) == 1 else []
+            labels = dated if values else []
         for (line, label), (_, value) in zip(labels, values):
-            found.append((line, label, value))
+            found.append((line, known_label(label, known) or label, value))
         index = j if values else index + 1
     return found
 
@@ -96,14 +118,30 @@ def _is_label_line(line: str) -> bool:
 
 def _header_labels(profile: Profile) -> frozenset[str]:
     cfg = profile.section("header")
-    return frozenset(label.lower() for key in ("date_labels", "place_labels", "start_labels", "end_labels")
+    return frozenset(label.lower() for key in ("date_labels", "place_labels", "start_labels", "end_labels",
+                                               "body_labels")
                      for label in cfg[key])
 
 
 def _label_lines(lines: list[str], labels: list[str], profile: Profile) -> list[tuple[int, str]]:
     wanted = {label.lower() for label in labels}
-    return [(index, value) for index, label, value in label_values(lines, _header_labels(profile))
+    return [(index, value) for index, label, value in label_values(lines, _header_labels(profile), _has_date)
             if label in wanted]
+
+
+def _has_date(text: str) -> bool:
+    return bool(dates.find_dates(text))
+
+
+def header_text(lines: list[str]) -> list[str]:
+    """Header lines as a reader sees them: the cell borders of a page's table (`Dato: | 18-03-2019 |`,
+    `---|---|`) removed."""
+    out = []
+    for line in lines:
+        if "|" in line:
+            line = "" if regex.fullmatch(r"[\s|:+-]*", line) else regex.sub(r"\s*\|\s*", " ", line).strip()
+        out.append(line)
+    return out
 
 
 def nominative(name: str) -> str:
@@ -160,10 +198,30 @@ def _body_after_title(lines: list[str], profile: Profile) -> str | None:
     return None
 
 
+def _previous_text(lines: list[str], index: int) -> str:
+    return next((line for line in reversed(lines[max(0, index - 2):index]) if line.strip()), "")
+
+
+def _labelled_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
+    """The body a label names (`Udvalg: Byrådet`, `UDVALG` / `Økonomiudvalget`), when the value reads
+    as a name: capitalised, no title word (`MØDE` / `Referat` names the document, not the body), no
+    sentence."""
+    cfg, document = profile.section("header"), profile.section("document")
+    title = profile.compile(rf"\b(?:{'|'.join(document['minutes_titles'] + document['agenda_titles'])})\b")
+    for _, value in _label_lines(lines, cfg["body_labels"], profile):
+        value = collapse(value).rstrip(".")
+        if (2 <= len(value) <= 100 and regex.match(r"[\p{Lu}\d]", value) and not title.search(value)
+                and not dates.find_dates(value) and not value.endswith(":")):
+            return _recase(value, full_text)
+    return None
+
+
 def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
     """Read the header from `lines` (the part of the document before attendance and items)."""
     cfg = profile.section("header")
-    header = Header(body=find_body(lines, profile, full_text))
+    lines = header_text(lines)
+    header = Header(body=_labelled_body(lines, profile, full_text) or find_body(lines, profile, full_text))
+    published = profile.compile(cfg["publication_cue"])
     for index, value in _label_lines(lines, cfg["date_labels"], profile):
         date = dates.first_date(value)
         if date and header.date is None:
@@ -178,7 +236,7 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
     if header.date is None:  # no labelled date: the first date near the top ("Mandag den 3. marts 2025")
         for index, line in enumerate(lines[:40]):
             date = dates.first_date(line)
-            if date:
+            if date and not published.search(line) and not published.search(_previous_text(lines, index)):
                 header.date, header.date_line = date, index + 1
                 times = dates.times_after_dates(line)
                 header.start_time = header.start_time or (times[0] if times else None)

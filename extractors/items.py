@@ -31,18 +31,24 @@ def _heading_pattern(profile: Profile) -> regex.Pattern:
     items = profile.section("items")
     prefixes = "|".join(items["number_prefixes"])
     markers = "|".join(items["closed_markers"] + items["public_markers"])
-    # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "3. Lukket punkt: Title"
+    # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "3. Lukket punkt: Title",
+    # "1.Title" (no space), "• 214. Title", "Nr.1 - Title", and a number alone ("Pkt. 41", "214.")
     return profile.compile(
-        rf"^\s*(?P<pre>(?:{markers})\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
-        rf"(?:\s*[:)\-–]\s*|\s+)(?P<rest>.*)$"
+        rf"^\s*(?P<bullet>[•·▪‣◦*]\s*)?(?P<pre>(?:{markers})\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
+        rf"(?:\s*[:)\-–]\s*|\s+|(?<=\.)(?=\p{{Lu}})|\s*$)(?P<rest>.*)$"
     )
+
+
+# A heading glued to the text before it where a page was flattened: "Indholdsfortegnelse1. Fraværende",
+# "… og handlingsplaner174. Godkendelse af dagsorden".
+GLUED_HEADING = regex.compile(r"(?<=\p{Ll}{3})(?=\d{1,3}\.\s?\p{Lu})")
 
 
 @dataclass
 class Heading:
     number: str
     number_as_written: str
-    title: str
+    title: str | None  # None: an item without a number whose title the text does not show
     line: int  # 1-based
     access: str = "public"
     access_marked: bool = False  # the heading line itself says open or closed
@@ -50,6 +56,8 @@ class Heading:
     title_lines: int = 1
     not_in_toc: bool = False  # accepted by its numbering and evidence although a TOC exists
     dot: bool = False  # the number is written with a trailing dot ("3." rather than "3")
+    bare: bool = False  # the number stands alone on its line; its title is on a following line
+    unnumbered: bool = False  # no number in the text: numbered by position
 
     @property
     def label(self) -> str:
@@ -78,9 +86,14 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     line = detab_number(line)
     if "\t" in line or len(line) > 250:
         return None
+    glued = GLUED_HEADING.search(line)
+    if glued:
+        line = line[glued.start():]
     m = pattern.match(line)
     if not m or DATE_START.match(line):
         return None  # "10-01-2022 Økonomiudvalget" is a date, not item 10
+    if not m["rest"].strip() and not (m["prefix"] or m["dot"] or m["bullet"]):
+        return None  # a bare "3" may be a page number; "3.", "Pkt. 3" and "• 3" are headings
     rest = m["rest"].strip()
     items = profile.section("items")
     closed = profile.compile(rf"(?:{'|'.join(items['closed_markers'])})")
@@ -102,7 +115,9 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if profile.compile(items["closed_title"]).search(rest):  # "… - (FOR LUKKEDE DØRE)", kept as written
         access, marked = "closed", True
     if not rest and access != "closed":
-        return None
+        written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
+        return Heading(number=m["number"], number_as_written=written, title="", line=0, access=access,
+                       access_marked=marked, dot=bool(m["dot"]), bare=True)
     # A title starts like a title, not like a sentence fragment or a number in running text.
     # (After a leading access marker, "Lukket: orientering fra …", it is a heading all the same.)
     if rest and not (lead or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
@@ -159,7 +174,7 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             if index in skip or not pending:
                 continue
             cand = _parse_candidate(lines[index], pattern, profile)
-            if cand is None:
+            if cand is None or (cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile)):
                 continue
             # Look for this number among the next few TOC entries (an entry may be missing).
             for offset, entry in enumerate(pending[:4]):
@@ -212,8 +227,137 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         agenda = Agenda()
 
     agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None))
+    if len(agenda.headings) < 2:
+        relaxed = _scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None, relaxed=True)
+        if len(relaxed) >= 3:  # a run of numbered headings, each over text of its own
+            agenda.headings = relaxed
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
+
+
+# Kinds of part heading that open an item's body; the others (attendance, economy, attachments)
+# follow inside one.
+LEADING_KINDS = ("background", "recommendation", "case_presentation", "decision", "history")
+# A line that is only an access marker, over each item of some web pages: "Åben", "Lukket punkt".
+ACCESS_LINE = regex.compile(r"^\s*(?:åben|åbent|åbent\s+punkt|lukket|lukket\s+punkt|offentlig|fortrolig)\s*$",
+                            regex.IGNORECASE)
+
+
+@dataclass
+class _Unit:
+    start: int  # 0-based first line
+    seen: set[str] = field(default_factory=set)  # headings met, as written (case-folded)
+    parts: list[tuple[int, str]] = field(default_factory=list)  # (line, kind) of its part headings
+
+
+def segment_units(lines: list[str], profile: Profile, is_case: Callable[[str], bool],
+                  part_of: Callable[[str], tuple[str, str] | None], skip: set[int], start: int = 0,
+                  stop: int | None = None) -> list[Heading]:
+    """Items told apart without numbers (a page of one item, a site that shows items only as
+    blocks): each item opens with a case-number line, a line that is only an access marker, or the
+    first part heading of its body (`Resume`, `Indstilling`, `Beslutning`, …); a new one opens at
+    such a line after the item before has parts of its own, and where the parts start over (a
+    heading the item already had: the new item begins at its first part after the decision above).
+    They are numbered by position; the title is the line over the opening one where it reads as a
+    title, else none."""
+    end = len(lines) if stop is None else min(stop, len(lines))
+    units: list[_Unit] = []
+    for index in range(start, end):
+        line = lines[index]
+        if index in skip or not line.strip():
+            continue
+        part = part_of(line)
+        case, access = is_case(line), bool(ACCESS_LINE.match(line))
+        if part is None and not case and not access:
+            continue
+        current = units[-1] if units else None
+        if part is None:  # a case number or an access marker: a new item once the current has parts
+            if current is None or current.parts:
+                units.append(_Unit(start=index))
+            continue
+        kind, heading = part
+        if current is None:
+            if kind in LEADING_KINDS:
+                units.append(_Unit(start=index, seen={heading}, parts=[(index, kind)]))
+            continue
+        if heading in current.seen:  # the parts start over: a new item
+            decided = [n for n, k in current.parts if k == "decision"]
+            after = [n for n, k in current.parts if decided and n > decided[-1] and k in LEADING_KINDS and k != "decision"]
+            split = after[0] if after else index
+            moved = [(n, k) for n, k in current.parts if n >= split]
+            current.parts = [(n, k) for n, k in current.parts if n < split]
+            current = _Unit(start=split, parts=moved, seen={_heading_key(lines[n], part_of) for n, _ in moved})
+            units.append(current)
+        current.seen.add(heading)
+        current.parts.append((index, kind))
+    headings = []
+    for position, unit in enumerate(u for u in units if u.parts):
+        title_index = _title_over(lines, unit.start, units, part_of, is_case, start)
+        line = title_index if title_index is not None else unit.start
+        headings.append(Heading(number=str(position + 1), number_as_written="", title=(
+            collapse(lines[title_index]) if title_index is not None else None), line=line + 1,
+            title_lines=1 if title_index is not None else 0, unnumbered=True))
+    return headings
+
+
+def _heading_key(line: str, part_of: Callable[[str], tuple[str, str] | None]) -> str:
+    found = part_of(line)
+    return found[1] if found else ""
+
+
+def _title_over(lines: list[str], opener: int, units: list[_Unit], part_of, is_case, start: int) -> int | None:
+    """The line right over an item's opening line when it reads as the item's title: short,
+    capitalised, no sentence, no label, no part heading, and not the only text of a decision above."""
+    index = opener - 1
+    while index >= start and not lines[index].strip():
+        index -= 1
+    if index < start:
+        return None
+    text = lines[index].strip()
+    if (len(text) > 200 or not regex.match(r"[\p{Lu}\p{N}\"'“„(§]", text) or text.endswith((".", ":", ",", ";"))
+            or part_of(text) is not None or is_case(text) or ACCESS_LINE.match(text) or regex.match(r"^[\p{L} ]{2,25}:", text)):
+        return None
+    above = index - 1
+    while above >= start and not lines[above].strip():
+        above -= 1
+    found = part_of(lines[above]) if above >= start else None
+    if found is not None and found[0] == "decision":
+        return None  # the text of the decision above ("Godkendt"), not a title
+    return index
+
+
+def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool]) -> Toc | None:
+    """A list of the items at the top of a page, without page numbers ("PUNKTER" / "446. Godkendelse
+    af dagsorden" / "447. …", "• Pkt. 41 Titel", "181." / "Title"): numbered lines in sequence with
+    nothing else between them, at least three, or two under a heading of their own ("Punkter",
+    "Dagsordenspunkter"). It is read as a table of contents: its entries are matched to the
+    headings below, and an entry never found there is an item all the same."""
+    pattern = _heading_pattern(profile)
+    heading = profile.compile(profile.section("toc")["overview_heading"])
+    index = 0
+    while index < len(lines):
+        run: list[TocEntry] = []
+        previous: tuple[int, ...] | None = None
+        j = index
+        while j < len(lines):
+            if not lines[j].strip():
+                j += 1
+                continue
+            cand = _parse_candidate(lines[j], pattern, profile)
+            if cand is None or (cand.bare and not _title_below(cand, lines, j, is_evidence, pattern, profile)):
+                break
+            number = _number(cand.number)
+            if previous is not None and number not in _successors(previous):
+                break
+            run.append(TocEntry(number=cand.number, title=cand.title, page=None, line=j + 1,
+                                access=cand.access if cand.access_marked else None))
+            previous = number
+            j += cand.title_lines
+        above = [line for line in lines[max(0, index - 4):index] if line.strip()]
+        if len(run) >= 3 or (len(run) == 2 and above and heading.match(above[-1])):
+            return Toc(entries=run, start_line=run[0].line, end_line=run[-1].line)
+        index = max(j, index + 1) if run else index + 1
+    return None
 
 
 def _number(number: str) -> tuple[int, ...]:
@@ -222,37 +366,78 @@ def _number(number: str) -> tuple[int, ...]:
 
 def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool], skip: set[int],
                    pattern: regex.Pattern, start: int, previous: tuple[int, ...] | None, stop: int | None = None,
-                   next_number: tuple[int, ...] | None = None) -> list[Heading]:
+                   next_number: tuple[int, ...] | None = None, relaxed: bool = False) -> list[Heading]:
     """Headings found by their numbering alone, from 0-based line `start` up to `stop`: each
     continues the sequence of the one before and has evidence after it; with `next_number` (the
-    heading that follows the stretch) the last one found must lead on to it."""
+    heading that follows the stretch) the last one found must lead on to it. `relaxed` takes text
+    of its own under a heading as evidence (minutes of a council without part headings or case
+    numbers: "1." / "Godkendelse af dagsorden" / "Godkendt.")."""
     headings: list[Heading] = []
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
-    for index in range(start, len(lines) if stop is None else min(stop, len(lines))):
+    end = len(lines) if stop is None else min(stop, len(lines))
+    index = start
+    while index < end:
         line = lines[index]
         if index in skip:
+            index += 1
             continue
         prior, previous_text_line = previous_text_line, (index if line.strip() else previous_text_line)
         cand = _parse_candidate(line, pattern, profile)
         if cand is None:
             if LIST_ENTRY.match(line) and "\t" not in line:
                 rejected.add(index)  # a numbered list entry too long to be a heading: the list goes on
+            index += 1
+            continue
+        if cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile):
+            index += 1
             continue
         number = _number(cand.number)
         # Right after a numbered line that is not a heading, this is the next entry of a list.
-        in_list = prior is not None and prior in rejected
-        if (in_list or (previous is not None and number not in _successors(previous))
-                or not _has_item_evidence(lines, index, cand.number, is_evidence, pattern, profile)):
+        in_list = prior is not None and prior == index - 1 and prior in rejected
+        last = index + cand.title_lines - 1
+        evidence = (_has_text_below(lines, last, pattern, profile) if relaxed
+                    else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile))
+        if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
+                or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)
-            continue
-        if next_number is not None and next_number not in _successors(number):
-            rejected.add(index)
+            index += 1
             continue
         cand.line = index + 1
         headings.append(cand)
         previous = number
+        index += cand.title_lines
     return headings
+
+
+def _title_below(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],
+                 pattern: regex.Pattern, profile: Profile) -> bool:
+    """A number standing alone ("Pkt. 41", "• 214.") takes its title from the next line with text
+    (a blank line between is allowed): a line that reads as a title, not a part heading, a case
+    number or another heading. Sets the heading's title and how many lines it spans."""
+    for offset in (1, 2, 3):
+        if index + offset >= len(lines):
+            return False
+        text = lines[index + offset].strip()
+        if not text:
+            continue
+        if (len(text) > 250 or is_evidence(text) or _parse_candidate(text, pattern, profile) is not None
+                or not regex.match(r"[\p{Lu}\p{N}\"'“„(§]", text)):
+            return False
+        heading.title, heading.title_lines = collapse(text), offset + 1
+        if title_access(heading.title, profile) == "closed" and not heading.access_marked:
+            heading.access, heading.access_marked = "closed", True
+        return True
+    return False
+
+
+def _has_text_below(lines: list[str], index: int, pattern: regex.Pattern, profile: Profile) -> bool:
+    """Text of its own under a heading: a line that is no other heading before the next heading."""
+    for line in lines[index + 1:]:
+        if not line.strip():
+            continue
+        return _parse_candidate(line, pattern, profile) is None
+    return True
 
 
 def _apply_access_runs(agenda: Agenda, lines: list[str], profile: Profile, toc: Toc | None = None) -> None:

@@ -61,7 +61,9 @@ def load_profile(name: str = "danish") -> Profile:
     headings = tuple(
         PartHeading(
             kind=part["kind"],
-            pattern=_compile(rf"^\s*(?P<heading>{part['pattern']})\s*(?::\s*(?P<rest>.*))?$", FLAGS),
+            # a heading glued to its text where a page was flattened: "BeslutningGodkendt."
+            pattern=_compile(rf"^\s*(?P<heading>{part['pattern']})\s*(?::\s*(?P<rest>.*)|(?-i:(?<=\p{{Ll}})(?P<rest>\p{{Lu}}.*)))?$",
+                             FLAGS),
             ends_at_subheading=part.get("ends_at_subheading", False),
             default_outcome=part.get("default_outcome"),
         )

@@ -26,7 +26,7 @@ def detab_number(line: str) -> str:
 class TocEntry:
     number: str | None
     title: str
-    page: int
+    page: int | None  # None in a list of the items without page numbers (a web page's overview)
     line: int  # 1-based
     access: str | None = None  # from a group heading in the TOC ("Lukket referat"), if any
 

@@ -199,6 +199,7 @@ def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
             document_total.add(tally)
         documents.append({
             "gold": gold_path.name, "record": record.record_id if record else None,
+            "expected_type": gold.get("document_type"), "type": record.document_type if record else None,
             "overall": document_total.scores(), "fields": {k: v.scores() for k, v in tallies.items()},
             "coverage": record.coverage.share if record and record.coverage else None,
         })
@@ -210,7 +211,21 @@ def evaluate_folder(gold_dir: Path, records_dir: Path) -> dict:
     for tally in totals.values():
         overall.add(tally)
     return {"documents": documents, "fields": {k: v.scores() for k, v in totals.items()},
-            "overall": overall.scores(), "entities": entity_totals}
+            "overall": overall.scores(), "entities": entity_totals, "summary": summarise(documents)}
+
+
+def summarise(documents: list[dict]) -> dict:
+    """Over the documents of a folder: the mean and the worst overall F1 (a document without a
+    record scores 0), and how many were recorded as another type than the gold's (minutes recorded
+    as `not_minutes` or `agenda`, a missing record counted too)."""
+    f1 = {d["gold"]: (d["overall"]["f1"] if d["record"] else 0.0) for d in documents}
+    wrong = [d["gold"] for d in documents if d.get("expected_type") and d.get("type") != d["expected_type"]]
+    minutes = [d for d in documents if d.get("expected_type") == "minutes"]
+    worst = min(f1, key=f1.get) if f1 else None
+    return {"documents": len(documents), "mean_f1": round(sum(f1.values()) / len(f1), 4) if f1 else None,
+            "worst_f1": f1[worst] if worst else None, "worst": worst,
+            "minutes": len(minutes), "minutes_as_other": sum(1 for d in minutes if d.get("type") != "minutes"),
+            "wrong_type": wrong}
 
 
 def format_report(report: dict) -> str:
@@ -227,5 +242,11 @@ def format_report(report: dict) -> str:
             lines.append(f"{name:<64} {'missing record':>15}")
             continue
         coverage = f"{doc['coverage']:.3f}" if doc["coverage"] is not None else "-"
-        lines.append(f"{name:<64} {doc['overall']['f1']:>6.2f} {coverage:>8}")
+        kind = f"  recorded as {doc['type']}" if doc.get("expected_type") and doc["type"] != doc["expected_type"] else ""
+        lines.append(f"{name:<64} {doc['overall']['f1']:>6.2f} {coverage:>8}{kind}")
+    summary = report.get("summary")
+    if summary and summary["documents"]:
+        lines += ["", f"{summary['documents']} documents: mean F1 {summary['mean_f1']:.2f}, worst "
+                      f"{summary['worst_f1']:.2f} ({summary['worst'].removesuffix('.gold.json')}); "
+                      f"{summary['minutes_as_other']} of {summary['minutes']} minutes recorded as something else"]
     return "\n".join(lines)

@@ -20,7 +20,8 @@ from schemas.entities import Entity, PartyLink
 # 1.2.0: where the text came from: `source.encoding` (the detected text encoding), `source.ocr`
 # (pages read by OCR: engine, language, confidence per page), `source.alternatives` (other files of
 # the same meeting, which lost by the documented rule); record ids are at most 120 characters.
-# 1.3.0: attachment `url`s are http(s) addresses only (others are dropped with a warning).
+# 1.3.0: attachment `url`s are http(s) addresses only (others are dropped with a warning); an item's
+# `title` is null where the document shows none (items numbered by position).
 SCHEMA_VERSION = "1.3.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
@@ -214,7 +215,8 @@ class AgendaItem(Model):
     number: str = Field(examples=["3.1", "5"])
     number_as_written: str = Field(examples=["3.1.", "Punkt 5"])
     order: int = Field(ge=0)
-    title: str
+    title: str | None = Field(description="As written; null for an item without a number whose page shows "
+                              "no title (numbered by position, with an `unnumbered_items` warning).")
     section: str | None = Field(default=None, examples=["3. Regionalpolitiske sager"])
     access: Literal["public", "closed"] = "public"
     toc_page: int | None = None
