@@ -31,8 +31,10 @@ DECISIVE = ("postponed", "referred", "rejected", "approved")
 # Who decided, as a decision heading names it: "Beslutning i Økonomiudvalget den …", "Beslutning
 # Byrådet den …", "Sundheds- og Forebyggelsesudvalgets beslutning den … Punkt 1", "Beslutning den
 # 19-11-2025 i Økonomiudvalget".
-_BY_AFTER = regex.compile(r"\bbeslutning(?:en)?\s+(?:(?:i|på|fra|for|af)\s+)?(?P<by>\p{Lu}[^:]*?)\s*(?:\b(?:den|d\.)\s|\d|\bpunkt\b|:|$)",
+_BY_AFTER = regex.compile(r"\b(?:beslutning(?:en|er)?|behandling)\s+(?:(?:i|på|fra|for|af)\s+)?(?P<by>(?-i:\p{Lu})[^:]*?)\s*(?:\b(?:den|d\.)\s|\d|\bpunkt\b|:|$)",
                           regex.IGNORECASE | regex.VERSION1)
+# "Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41": the body first, then the date.
+_BY_LEADING = regex.compile(r"^(?P<by>\p{Lu}[^,]{2,80}?)(?:\s+\d{2,4}-\d{2,4})?,\s*(?:den\s+)?\d", regex.VERSION1)
 _BY_BEFORE = regex.compile(r"^(?P<by>.+?s)\s+beslutning\b", regex.IGNORECASE)
 _BY_TRAILING = regex.compile(r"\b(?:den|d\.)\s+.*?\b(?:i|på)\s+(?P<by>\p{Lu}[\p{L} -]+?)\s*(?:\bpunkt\b|:|$)", regex.VERSION1)
 _NOT_A_BODY = regex.compile(r"^(?:den|d\.|punkt|sagen|forslag)\b", regex.IGNORECASE)
@@ -44,7 +46,7 @@ def decision_heading(heading: str) -> tuple[str | None, dt.date | None]:
     found = dates.find_dates(heading)
     date = found[0][2] if found else None
     by = None
-    m = _BY_BEFORE.match(heading)
+    m = _BY_BEFORE.match(heading) or (None if _BY_AFTER.match(heading) else _BY_LEADING.match(heading))
     if m:
         by = m["by"]
     else:
@@ -55,6 +57,8 @@ def decision_heading(heading: str) -> tuple[str | None, dt.date | None]:
             m = _BY_TRAILING.search(heading)
             by = m["by"] if m else None
     by = nominative(by.strip(" ,")) if by else None
+    if by and by.isupper() and len(by) > 4:  # "BESLUTNING I ØKONOMIUDVALGET": the name, not its capitals
+        by = by.capitalize()
     return by or None, date
 
 

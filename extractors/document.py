@@ -360,6 +360,40 @@ def _signature_line(lines: list[str], after: int, profile: Profile) -> int | Non
     return None
 
 
+def _header_from_decisions(header, items: list[AgendaItem]) -> None:
+    """A page whose header names no body or date (an item's page under a site's navigation) names
+    them in its decision headings: "Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41", "Beslutning
+    Byrådet den 13-12-2017". The body and date of this meeting's decisions, the most frequent."""
+    current = [i.decision for i in items if i.decision is not None]
+    if header.body is None:
+        bodies = Counter(d.by for d in current if d.by)
+        header.body = bodies.most_common(1)[0][0] if bodies else None
+    if header.date is None:
+        days = Counter(d.date for d in current if d.date)
+        header.date = days.most_common(1)[0][0] if days else None
+
+
+def _unheaded_decisions(items: list[AgendaItem], profile: Profile) -> None:
+    """Minutes written without part headings (a council's or a board's own: "2. Godkendelse af
+    dagsordenen" / "Godkendt."): where no item has a decision heading, what is written under an
+    item with no heading at all is what the meeting recorded on it — its decision, noted unless it
+    says otherwise."""
+    if any(p.kind == "decision" for i in items for p in i.parts):
+        return
+    for item in items:
+        if not item.parts or any(p.heading for p in item.parts) or item.decision:
+            continue
+        text = collapse(" ".join(p.text for p in item.parts))
+        if not text:
+            continue
+        first, last = item.parts[0].span, item.parts[-1].span
+        item.decision = Decision(heading="", text=text, outcome=classify_outcome(text, profile, "noted"),
+                                 protocol_notes=protocol_notes([p.text for p in item.parts], profile),
+                                 span=Span(start_line=first.start_line, end_line=last.end_line,
+                                           start_page=first.start_page, end_page=last.end_page))
+        item.decisions = [item.decision]
+
+
 def _part_of(line: str, profile: Profile) -> tuple[str, str] | None:
     """(kind, heading as written, case-folded) of a part heading line."""
     found = match_part_heading(line, profile)
@@ -461,9 +495,12 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     authority = (structure.authority if structure is not None and structure.authority
                  else find_authority(header_lines, profile, header.body, furniture_text, full_text))
     stated_warnings = _apply_stated(items, structure, header.body, header.date, profile, span) if structure else []
+    _header_from_decisions(header, items)
     next_meeting = find_next_meeting(lines, profile, header.date)
 
     titles = find_title_words(lines[:first_heading - 1], profile)
+    if "minutes" in titles and structure is None:
+        _unheaded_decisions(items, profile)
     end_line = closing or meeting_end_line(lines, profile)
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
         times = find_times(lines[closing - 1])

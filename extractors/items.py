@@ -227,10 +227,10 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         agenda = Agenda()
 
     agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None))
-    if len(agenda.headings) < 2:
-        relaxed = _scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None, relaxed=True)
-        if len(relaxed) >= 3:  # a run of numbered headings, each over text of its own
-            agenda.headings = relaxed
+    relaxed = _scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None, relaxed=True)
+    strict = {h.line for h in agenda.headings}
+    if len(relaxed) >= max(3, 2 * len(strict)) and strict <= {h.line for h in relaxed}:
+        agenda.headings = relaxed  # a run of numbered headings, each over text of its own
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
 
@@ -261,6 +261,8 @@ def segment_units(lines: list[str], profile: Profile, is_case: Callable[[str], b
     They are numbered by position; the title is the line over the opening one where it reads as a
     title, else none."""
     end = len(lines) if stop is None else min(stop, len(lines))
+    document = profile.section("document")
+    title_words = {w.casefold() for w in document["minutes_titles"] + document["agenda_titles"]}
     units: list[_Unit] = []
     for index in range(start, end):
         line = lines[index]
@@ -277,7 +279,8 @@ def segment_units(lines: list[str], profile: Profile, is_case: Callable[[str], b
             continue
         kind, heading = part
         if current is None:
-            if kind in LEADING_KINDS:
+            # the document's title ("Referat") heads the decision inside an item, never opens one
+            if kind in LEADING_KINDS and heading not in title_words:
                 units.append(_Unit(start=index, seen={heading}, parts=[(index, kind)]))
             continue
         if heading in current.seen:  # the parts start over: a new item
@@ -389,25 +392,50 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
                 rejected.add(index)  # a numbered list entry too long to be a heading: the list goes on
             index += 1
             continue
+        above = None
         if cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile):
-            index += 1
-            continue
+            # "Spørgetid" / "Sag nr. 129": the title printed over the number
+            above = _title_above(cand, lines, index, is_evidence, pattern, profile, headings)
+            if above is None:
+                index += 1
+                continue
         number = _number(cand.number)
         # Right after a numbered line that is not a heading, this is the next entry of a list.
         in_list = prior is not None and prior == index - 1 and prior in rejected
-        last = index + cand.title_lines - 1
-        evidence = (_has_text_below(lines, last, pattern, profile) if relaxed
+        if relaxed and headings and len(number) != len(_number(headings[0].number)):
+            index += 1  # without part headings, "5.1 Ældremesse" under "5." is the item's text
+            continue
+        last = index if above is not None else index + cand.title_lines - 1
+        evidence = (_has_text_below(lines, last, cand.number, pattern, profile) if relaxed
                     else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)
             index += 1
             continue
-        cand.line = index + 1
+        cand.line = (above if above is not None else index) + 1
         headings.append(cand)
         previous = number
-        index += cand.title_lines
+        index = last + 1
     return headings
+
+
+def _title_above(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],
+                 pattern: regex.Pattern, profile: Profile, found: list[Heading]) -> int | None:
+    """The 0-based line of a title printed over a number standing alone ("Spørgetid" / "Sag nr.
+    129"): the line right above, when it reads as a title and is below the heading found before.
+    Sets the heading's title and lines."""
+    above = index - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    if above < 0 or (found and found[-1].line - 1 + found[-1].title_lines > above) or index - above > 3:
+        return None
+    text = lines[above].strip()
+    if (len(text) > 250 or text.endswith((".", ":", ",", ";")) or is_evidence(text)
+            or _parse_candidate(text, pattern, profile) is not None or not regex.match(r"[\p{Lu}\p{N}\"'“„(§]", text)):
+        return None
+    heading.title, heading.title_lines = collapse(text), index - above + 1
+    return above
 
 
 def _title_below(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],
@@ -431,12 +459,14 @@ def _title_below(heading: Heading, lines: list[str], index: int, is_evidence: Ca
     return False
 
 
-def _has_text_below(lines: list[str], index: int, pattern: regex.Pattern, profile: Profile) -> bool:
-    """Text of its own under a heading: a line that is no other heading before the next heading."""
+def _has_text_below(lines: list[str], index: int, number: str, pattern: regex.Pattern, profile: Profile) -> bool:
+    """Text of its own under a heading: a line that is no other heading (or a point of its own,
+    "5.1 …" under "5.") before the next heading."""
     for line in lines[index + 1:]:
         if not line.strip():
             continue
-        return _parse_candidate(line, pattern, profile) is None
+        below = _parse_candidate(line, pattern, profile)
+        return below is None or below.number.startswith(number + ".")
     return True
 
 
