@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors.profile import Profile
-from extractors.text import collapse, strip_bullet
+from extractors.text import collapse, sentences, strip_bullet
 
 NAME_TOKEN = r"(?:\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*|\p{Lu}\.(?:\s*\p{Lu}\.)*|\p{Lu}{2,}(?=\s*\())"
 NAME_PARTICLE = r"(?:von|van|de|der|la|le|af|du|da|di|el|bin|ibn)"
@@ -61,8 +61,9 @@ def _heading_patterns(profile: Profile) -> dict[str, regex.Pattern]:
                         ("staff", "staff_headings")):
         words = _alt(cfg[key])
         # "Afbud/Fraværende", "Afbud og fravær": one heading of two words of the same kind.
+        # the list may follow the heading on its line without a colon: "Mødedeltagere Anne Hansen, Bo Berg"
         patterns[status] = profile.compile(
-            rf"^\s*(?P<heading>(?:{words})(?:\s*(?:/|,|og)\s*(?:{words}))*)\s*(?::\s*(?P<rest>.*))?$")
+            rf"^\s*(?P<heading>(?:{words})(?:\s*(?:/|,|og)\s*(?:{words}))*)\s*(?::\s*(?P<rest>.*)|\s(?P<rest>(?-i:\p{{Lu}}\p{{Ll}}).*))?$")
     patterns["block"] = profile.compile(rf"^\s*(?:{_alt(cfg['block_headings'])})\s*:?\s*$")
     return patterns
 
@@ -102,7 +103,7 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
             party = inner.strip()  # "Name, Municipality (P)": the party written last
         elif ROLE_WORDS.fullmatch(inner.strip()):
             positions.append(inner.strip())  # "(Borgmester)", "(Næstformand)"
-    rest = PAREN.sub(" ", rest)
+    rest = ITEM_RANGE.sub(" ", PAREN.sub(" ", rest))
     sub = cue.search(rest)
     if sub:  # "..., suppleant for X" without parentheses
         substitute_for = substitute_for or collapse(rest[sub.end():]).strip(",. ") or None
@@ -134,7 +135,7 @@ def split_inline(rest: str) -> list[str]:
         pieces = rest.split(";")
     elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):
         # Split only where the next piece is a name with a party: "A (V), Kommune, B (C)".
-        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
+        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?!(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
     else:
         pieces = regex.split(r"\s*,\s*|\s+og\s+", rest)
     return [p for p in (collapse(x) for x in pieces) if p]
@@ -148,6 +149,95 @@ def names_in(text: str, profile: Profile) -> list[str]:
         if entry is not None:
             out.append(entry.name)
     return out
+
+
+def entries_in(text: str, status: str, line: int | None, profile: Profile) -> list[Entry]:
+    """The people of a free list ("Karen Holm (V) og Ib Berg"), each a full name or with a party."""
+    out = []
+    for piece in split_inline(text):
+        piece = ITEM_RANGE.sub("", piece).strip(" ,.")
+        entry = parse_entry(piece, status, line or 0, profile)
+        if entry is not None:
+            entry.line = line
+            out.append(entry)
+    return out
+
+
+def read_sentence(sentence: str, profile: Profile, line: int | None = None) -> tuple[list[Entry], list[Entry]] | None:
+    """(absent, substitutes) a sentence records: "Karen Holm og Ib Berg var fraværende.", "Afbud fra
+    Ole Dahl.", "Fraværende: Ole Dahl (V) - Mia Kjær (V) mødte som stedfortræder.", "I stedet for Vivi
+    Kier deltog Preben Petersen."; None when it records no attendance (or names no one)."""
+    cfg = profile.section("attendance")
+    text = collapse(sentence).strip()
+    label = regex.match(r"^(?P<label>[\p{L} ]{2,25}):\s*(?P<rest>\S.*)$", text)
+    candidates = [text] + ([label["rest"]] if label else [])
+    for candidate in candidates:
+        pieces = regex.split(r"\s+[-–]\s+", candidate)
+        said = _substitutes(pieces[-1], profile, line) if len(pieces) > 1 else None
+        if said is not None:  # "Ole Dahl (V) - Mia Kjær (V) mødte som stedfortræder"
+            absent = _absent(" - ".join(pieces[:-1]), profile, line) or entries_in(
+                " ".join(pieces[:-1]), "absent", line, profile)
+            for sub in said[1]:
+                sub.substitute_for = sub.substitute_for or (absent[0].name if len(absent) == 1 else None)
+            return absent + said[0], said[1]
+        said = _substitutes(candidate, profile, line)
+        if said is not None:
+            return said
+        absent = _absent(candidate, profile, line)
+        if absent:
+            return absent, []
+    return None
+
+
+def read_sentences(text: str, profile: Profile, line: int | None = None) -> tuple[list[Entry], list[Entry], list[str]]:
+    """(absent, substitutes, the sentences that record no attendance) of a paragraph, in order; a
+    substitute named without whom he replaced ("Jacob Ejs (A) var fraværende. Som stedfortræder
+    deltog Helle Obenhausen (A)") replaces the one absentee of the sentence before."""
+    absent: list[Entry] = []
+    substitutes: list[Entry] = []
+    rest: list[str] = []
+    before: list[Entry] = []
+    for sentence in sentences(text) if len(text) <= 5000 else [text]:
+        said = read_sentence(sentence, profile, line)
+        if said is None:
+            rest.append(sentence)
+            before = []
+            continue
+        for sub in said[1]:
+            if sub.substitute_for is None and len(before) == 1:
+                sub.substitute_for = before[0].name
+        absent.extend(said[0])
+        substitutes.extend(said[1])
+        before = said[0]
+    return absent, substitutes, rest
+
+
+# "Britt Jensen (A), sag 129-138", "(pkt. 3-5)": the items an absence covers, not part of the name.
+ITEM_RANGE = regex.compile(r"\(?\b(?:sag(?:erne)?|punkt(?:erne)?|pkt\.?)\s*(?:nr\.?\s*)?\d[\d\s,.\-–og]*\)?", regex.IGNORECASE)
+
+
+def _absent(text: str, profile: Profile, line: int | None) -> list[Entry]:
+    for pattern in profile.section("attendance")["absence_sentences"]:
+        m = profile.compile(pattern).match(text)
+        if m:
+            return entries_in(m["names"], "absent", line, profile)
+    return []
+
+
+def _substitutes(text: str, profile: Profile, line: int | None) -> tuple[list[Entry], list[Entry]] | None:
+    for pattern in profile.section("attendance")["substitute_sentences"]:
+        m = profile.compile(pattern).match(text.strip())
+        if not m:
+            continue
+        subs = entries_in(m["sub"], "present", line, profile)
+        if not subs:
+            continue
+        replaced = entries_in(m["for"], "absent", line, profile) if m.groupdict().get("for") else []
+        for sub in subs:
+            sub.role = "substitute"
+            sub.substitute_for = replaced[0].name if len(replaced) == 1 else sub.substitute_for
+        return replaced, subs
+    return None
 
 
 def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple[list[Entry], set[int]]:
@@ -165,6 +255,9 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
         if found is None:
             if patterns["block"].match(line):
                 used.add(index)
+            elif len(line) <= 2000:  # attendance in sentences: "Afbud fra Ole Dahl. I stedet mødte Mia Kjær."
+                absent, substitutes, _ = read_sentences(line, profile, index + 1)
+                entries.extend(absent + substitutes)
             index += 1
             continue
         status, m = found

@@ -8,7 +8,7 @@ from pathlib import PurePath
 import regex
 
 from extractors import EXTRACTOR_VERSION
-from extractors.attendance import Entry, find_attendance, names_in
+from extractors.attendance import Entry, find_attendance, names_in, read_sentences
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
@@ -149,12 +149,23 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
             continue
         if part.kind != "decision" or not any(t.strip() for t in part.text_lines()):
             continue
-        text = collapse(" ".join(part.text_lines()))
+        # Who was absent, written in sentences under the decision ("Karen Holm (V) var fraværende."):
+        # the item's absences; a line of nothing else is no part of the decision's text.
+        kept, absent_here = [], []
+        for number, line in part.lines:
+            absent, substitutes, rest = read_sentences(line, profile, number) if line.strip() else ([], [], [])
+            absent_here += [e.name for e in absent]
+            if (absent or substitutes) and not rest:
+                continue
+            kept.append(line)
+        if not any(t.strip() for t in kept):
+            kept = part.text_lines()  # nothing but who was absent: that is what was recorded
+        text = collapse(" ".join(kept))
         by, date = decision_heading(part.heading or "")
         default = part.rule.default_outcome if part.rule else None
         found.append((Decision(heading=part.heading or "", by=by, date=date, text=text,
                                outcome=classify_outcome(text, profile, default),
-                               protocol_notes=protocol_notes(part.text_lines(), profile),
+                               protocol_notes=protocol_notes(kept, profile), absent=absent_here,
                                span=span(part.start_line, part.end_line)), part))
     if found and all(d.date for d, _ in found):
         found.sort(key=lambda pair: pair[0].date)  # stable: same-day decisions keep their order

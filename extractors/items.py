@@ -122,8 +122,8 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     # (After a leading access marker, "Lukket: orientering fra …", it is a heading all the same.)
     if rest and not (lead or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
         return None
-    if rest.endswith((",", ";")):
-        return None
+    if rest.endswith((",", ";")) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
+        return None  # "25-008754 -": a case number, not item 25
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
     return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0,
                    access=access, access_marked=marked, dot=bool(m["dot"]))

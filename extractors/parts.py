@@ -83,6 +83,7 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
     parts: list[Part] = [Part(heading=None, kind="other", start_line=first_line, end_line=first_line)]
     current_rule: PartHeading | None = None
     numbered = list(enumerate(lines, start=first_line))
+    resume: Part | None = None  # the decision an absence line interrupts ("Fraværende: Ole Dahl (V)")
     for position, (number, line) in enumerate(numbered):
         found = match_part_heading(line, profile)
         if heading_lines is not None:
@@ -92,13 +93,17 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
                 found = None
         if found:
             rule, heading, rest = found
-            current_rule = rule
+            # "Fraværende: Ole Dahl (V)" under a decision: the names are on its line, the decision's
+            # text goes on below it
+            interrupted = parts[-1] if parts[-1].kind == "decision" else resume
+            resume = interrupted if rule.kind == "attendance" and rest and interrupted is not None else None
+            current_rule = rule if resume is None else current_rule
             part = Part(heading=heading, kind=rule.kind, start_line=number, end_line=number, rule=rule)
             if rest:
                 part.lines.append((number, rest))
             parts.append(part)
             continue
-        part = parts[-1]
+        part = resume if resume is not None else parts[-1]
         if part.kind == "attachments" and (LETTERED_POINT.match(line) or _is_prose(line, profile)):
             # the item's next lettered point, or a paragraph of prose: the list of attachments
             # above ends here (a title is no sentence with a finite verb)
