@@ -97,9 +97,15 @@ def _participants(entries: list[Entry]) -> tuple[list[Participant], list[RecordW
     return participants, warnings
 
 
+def _bare_case_line(line: str, profile: Profile) -> bool:
+    """A line that is a case number and nothing else ("00.01.00-G01-24-17", "Sagsnr.: 26/1432")."""
+    text = line.strip()
+    return 0 < len(text) <= 60 and is_case_line(text, profile) and len(text.split()) <= 3
+
+
 def _build_item(heading: Heading, order: int, section: str | None, body: list[str], first_line: int,
                 end_line: int, next_heading: int, layout_tables: list[RawTable], profile: Profile,
-                span: _Spans, heading_lines: set[int] | None = None) -> AgendaItem:
+                span: _Spans, heading_lines: set[int] | None = None, case_above: list[str] = ()) -> AgendaItem:
     # A layout table stands on a blank placeholder line, which may be past the item's last text
     # line: it belongs to the item until the next heading.
     raw_tables = find_text_tables(body, first_line) + [
@@ -112,7 +118,7 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
     preamble = [p for p in parts if p.heading is None]
     case_source = preamble[0].text_lines() if preamble else body[:4]
     case_first = preamble[0].lines[0][0] if preamble and preamble[0].lines else first_line
-    cases = find_case_numbers(case_source, case_first, profile)
+    cases = find_case_numbers(list(case_above) + case_source, case_first - len(case_above), profile)
 
     def first(kind: str) -> Part | None:
         return next((p for p in parts if p.kind == kind), None)
@@ -246,12 +252,19 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
     # Where the agenda has sections, an item outside them is its own section ("5. Eventuelt");
     # where it has none, no item has one.
     has_sections = any(_is_section(h, headings[i + 1:]) for i, h in enumerate(headings))
+    above: list[str] = []  # a case number printed over the heading ("00.01.00-G01-24-17" / "342. …")
     for position, heading in enumerate(headings):
         following = headings[position + 1:]
         next_line = following[0].line if following else end_of_items + 1
         end_line = next_line - 1
         while end_line > heading.line and not lines[end_line - 1].strip():
             end_line -= 1
+        case_above, above = above, []
+        if following and end_line > heading.line + heading.title_lines and _bare_case_line(lines[end_line - 1], profile):
+            above = [lines[end_line - 1]]
+            end_line -= 1
+            while end_line > heading.line and not lines[end_line - 1].strip():
+                end_line -= 1
         if _is_section(heading, following):
             current_section = Section(number=heading.number, title=heading.title, label=heading.label,
                                       toc_page=heading.toc.page if heading.toc else None,
@@ -263,7 +276,7 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
         items.append(_build_item(heading, 0, section_label, body, first_line, end_line, next_line, layout_tables,
-                                 profile, span, (stated_headings or {}).get(heading.line)))
+                                 profile, span, (stated_headings or {}).get(heading.line), case_above))
     # Items listed in the TOC but absent from the text are still items (with no span).
     known_sections = {s.number for s in sections}
     for entry in agenda.toc_only:

@@ -111,7 +111,8 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     elif regex.search(r"\((?:lukket|åben)\)|lukket punkt", rest, regex.IGNORECASE):
         access = "closed" if regex.search(r"\(lukket\)|lukket punkt", rest, regex.IGNORECASE) else "public"
         marked = True
-    rest = regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", rest, flags=regex.IGNORECASE).strip()
+    # a marker between number and title is no part of the title; one after it is kept as written
+    rest = regex.sub(r"^\s*\((?:lukket|åben)\)\s*", "", rest, flags=regex.IGNORECASE).strip()
     if profile.compile(items["closed_title"]).search(rest):  # "… - (FOR LUKKEDE DØRE)", kept as written
         access, marked = "closed", True
     if not rest and access != "closed":
@@ -378,6 +379,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
     headings: list[Heading] = []
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
+    printed: dict[int, Heading] = {}  # what those lines read as
     end = len(lines) if stop is None else min(stop, len(lines))
     index = start
     while index < end:
@@ -407,13 +409,21 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             continue
         last = index if above is not None else index + cand.title_lines - 1
         evidence = (_has_text_below(lines, last, cand.number, pattern, profile) if relaxed
-                    else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile))
+                    else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile,
+                                            closed=cand.access == "closed" and cand.access_marked))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)
+            printed[index] = cand
             index += 1
             continue
-        cand.line = (above if above is not None else index) + 1
+        first = above if above is not None else index
+        twin = prior if prior is not None and index - prior <= 3 else None
+        if twin in printed and printed[twin].number == cand.number and _key(printed[twin].title or "") == _key(cand.title or ""):
+            # the title printed twice (a link, then the heading): the item starts at the first
+            cand.title_lines += first - twin
+            first = twin
+        cand.line = first + 1
         headings.append(cand)
         previous = number
         index = last + 1
@@ -508,7 +518,7 @@ def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str
 
 
 def _has_item_evidence(lines: list[str], index: int, number: str, is_evidence: Callable[[str], bool],
-                       pattern: regex.Pattern, profile: Profile) -> bool:
+                       pattern: regex.Pattern, profile: Profile, closed: bool = False) -> bool:
     """A heading without a TOC is real if a case number or a part heading follows within a few
     non-empty lines, before any other heading. A heading directly followed by its own first
     sub-item ("3." then "3.1.") is a section heading. A bare list of numbered titles (an agenda
@@ -521,7 +531,9 @@ def _has_item_evidence(lines: list[str], index: int, number: str, is_evidence: C
             return True
         candidate = _parse_candidate(line, pattern, profile)
         if candidate is not None:
-            return seen == 0 and candidate.number == f"{number}.1"
+            # a closed item is often printed as its heading alone, the next item right under it
+            return seen == 0 and (candidate.number == f"{number}.1" or (
+                closed and _number(candidate.number) in _successors(_number(number))))
         seen += 1
         if seen >= 6:
             return False
