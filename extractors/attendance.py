@@ -48,6 +48,7 @@ class Entry:
     status: str
     line: int | None  # 1-based; None where a meeting system states the list
     position: str | None = None
+    said: bool = False  # read from a sentence ("Karen Holm var fraværende"), not from a list
 
 
 def _alt(words: list[str]) -> str:
@@ -121,8 +122,10 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
         return None
     if municipality and not regex.match(r"\p{Lu}", municipality):
         municipality = None  # "Spredte noter fra mødet": a sentence, not a name and a place
-    # Without a party, a municipality or a second name part, a line is too weak to be a person.
-    if party is None and municipality is None and len(name.split()) < 2 and not single_names:
+    # Without a party, a municipality (after a comma: "Hansen, Gribskov") or a second name part, a line
+    # is too weak to be a person ("Pkt. Tekst" is a column heading).
+    after_comma = text[m.end("name"):].lstrip().startswith(",")
+    if party is None and (municipality is None or not after_comma) and len(name.split()) < 2 and not single_names:
         return None
     position = next((p for p in positions if not regex.fullmatch(r"(?i)medlem", p)), None)
     return Entry(name=name, party=party, municipality=municipality, role=role,
@@ -135,7 +138,7 @@ def split_inline(rest: str) -> list[str]:
         pieces = rest.split(";")
     elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):
         # Split only where the next piece is a name with a party: "A (V), Kommune, B (C)".
-        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?!(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
+        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?!\s*(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
     else:
         pieces = regex.split(r"\s*,\s*|\s+og\s+", rest)
     return [p for p in (collapse(x) for x in pieces) if p]
@@ -167,7 +170,13 @@ def read_sentence(sentence: str, profile: Profile, line: int | None = None) -> t
     """(absent, substitutes) a sentence records: "Karen Holm og Ib Berg var fraværende.", "Afbud fra
     Ole Dahl.", "Fraværende: Ole Dahl (V) - Mia Kjær (V) mødte som stedfortræder.", "I stedet for Vivi
     Kier deltog Preben Petersen."; None when it records no attendance (or names no one)."""
-    cfg = profile.section("attendance")
+    found = _read_sentence(sentence, profile, line)
+    for entry in (found[0] + found[1]) if found else []:
+        entry.said = True
+    return found
+
+
+def _read_sentence(sentence: str, profile: Profile, line: int | None) -> tuple[list[Entry], list[Entry]] | None:
     text = collapse(sentence).strip()
     label = regex.match(r"^(?P<label>[\p{L} ]{2,25}):\s*(?P<rest>\S.*)$", text)
     candidates = [text] + ([label["rest"]] if label else [])
@@ -294,12 +303,31 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             for entry in listed:
                 entry.role, entry.status, entry.position = "staff", "present", entry.position or position
         entries.extend(listed)
-    return _settle(entries), used
+    return entries, used
 
 
-def _settle(entries: list[Entry]) -> list[Entry]:
+def settle(entries: list[Entry]) -> list[Entry]:
     """Members also listed as absent are absent; a one-word name stands for the listed person it
-    begins (`Afbud: Tilde` for `Tilde Ølholm`), and is dropped when it matches no one or several."""
+    begins (`Afbud: Tilde` for `Tilde Ølholm`), and is dropped when it matches no one or several.
+    What a sentence says of someone a list already has in the same standing adds to that entry (a
+    party, whom a substitute replaced) instead of listing the person twice."""
+    merged: list[Entry] = []
+    for e in entries:
+        same = next((m for m in merged if e.said and m.status == e.status and _same_person(e.name, m.name)
+                     or m.said and m.status == e.status and _same_person(m.name, e.name)), None)
+        if same is None:
+            merged.append(e)
+            continue
+        if same.said and not e.said:  # the list's entry is the person's; keep what the sentence added
+            e.substitute_for = e.substitute_for or same.substitute_for
+            e.role = "substitute" if same.role == "substitute" else e.role
+            merged[merged.index(same)] = e
+            continue
+        same.party = same.party or e.party
+        same.substitute_for = same.substitute_for or e.substitute_for
+        if e.role == "substitute":
+            same.role = "substitute"
+    entries = merged
     present = [e for e in entries if e.status == "present" and e.role != "staff"]
     absent = [e for e in entries if e.status == "absent"]
     kept: list[Entry] = []

@@ -8,13 +8,13 @@ from pathlib import PurePath
 import regex
 
 from extractors import EXTRACTOR_VERSION
-from extractors.attendance import Entry, find_attendance, names_in, read_sentences
+from extractors.attendance import Entry, entries_in, find_attendance, names_in, read_sentence, read_sentences, settle
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
 from extractors.dates import find_times
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
-from extractors.header import find_authority, find_header, find_next_meeting
+from extractors.header import find_authority, find_header, find_next_meeting, meeting_times
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
@@ -23,7 +23,7 @@ from extractors.parts import (
 )
 from extractors.profile import Profile, load_profile
 from extractors.tables import RawTable, find_text_tables, parse_number, split_header
-from extractors.text import MAX_ID_LENGTH, bounded_id, collapse, paragraphs_text, slugify
+from extractors.text import MAX_ID_LENGTH, bounded_id, collapse, paragraphs_text, sentences, slugify
 from extractors.toc import find_toc
 from schemas.record import (
     AgendaItem, Attachment, CaseNumber, Cell, Decision, ItemPart, Meeting, MeetingRecord, NextMeeting,
@@ -253,6 +253,9 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
     # where it has none, no item has one.
     has_sections = any(_is_section(h, headings[i + 1:]) for i, h in enumerate(headings))
     above: list[str] = []  # a case number printed over the heading ("00.01.00-G01-24-17" / "342. …")
+    if headings:
+        over = next((n for n in range(headings[0].line - 1, max(0, headings[0].line - 4), -1) if lines[n - 1].strip()), None)
+        above = [lines[over - 1]] if over and _bare_case_line(lines[over - 1], profile) else []
     for position, heading in enumerate(headings):
         following = headings[position + 1:]
         next_line = following[0].line if following else end_of_items + 1
@@ -384,6 +387,53 @@ def _signature_line(lines: list[str], after: int, profile: Profile) -> int | Non
     return None
 
 
+# An absence that names the item ("deltog ikke i behandlingen af punktet", "under punkterne 12-15").
+ITEM_SPECIFIC = regex.compile(r"\b(?:behandling(?:en)?|punkt(?:et|erne)?|pkt\.?|sag(?:en|erne)?|dette)\b", regex.IGNORECASE)
+
+
+def _attendance_in_items(items: list[AgendaItem], lines: list[str], profile: Profile) -> list[Entry]:
+    """What items record of the meeting's attendance: a substitute is present wherever the minutes
+    say so; absences under the first item's decision, or in an item that is the attendance itself
+    ("1. Fraværende"), are the meeting's (an absence that names the item stays the item's)."""
+    pattern = profile.compile(profile.section("attendance")["attendance_item"])
+    placed = [i for i in items if i.span is not None]
+    found: list[Entry] = []
+    for position, item in enumerate(placed):
+        decision = item.decision
+        if decision is None or decision.span is None:
+            continue
+        roll = bool(item.title and pattern.match(item.title.strip()))
+        before: list[Entry] = []
+        said_any = False
+        for number in range(decision.span.start_line, decision.span.end_line + 1):
+            for sentence in sentences(lines[number - 1]) if len(lines[number - 1]) <= 2000 else []:
+                said = read_sentence(sentence, profile, number)
+                if said is None:
+                    before = []
+                    continue
+                said_any = True
+                absent, substitutes = said
+                for sub in substitutes:
+                    sub.substitute_for = sub.substitute_for or (before[0].name if len(before) == 1 else None)
+                found.extend(substitutes)
+                if (position == 0 or roll) and not ITEM_SPECIFIC.search(sentence):
+                    found.extend(absent)
+                before = absent
+        if roll and not said_any:  # "1. Fraværende" / "Martin Bech og Bettina Kjeldsen."
+            found.extend(entries_in(decision.text, "absent", decision.span.start_line, profile))
+    return found
+
+
+def _earlier_only(items: list[AgendaItem], date) -> None:
+    """An item whose every decision is dated before the meeting (an earlier body's, "Økonomiudvalget,
+    28. oktober 2019, pkt. 452", its own cut off or not yet made) has no decision of this meeting."""
+    if date is None:
+        return
+    for item in items:
+        if item.decision is not None and item.decision.date is not None and item.decision.date < date:
+            item.decision, item.votes = None, []
+
+
 def _header_from_decisions(header, items: list[AgendaItem]) -> None:
     """A page whose header names no body or date (an item's page under a site's navigation) names
     them in its decision headings: "Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41", "Beslutning
@@ -395,6 +445,25 @@ def _header_from_decisions(header, items: list[AgendaItem]) -> None:
     if header.date is None:
         days = Counter(d.date for d in current if d.date)
         header.date = days.most_common(1)[0][0] if days else None
+
+
+def _blank_web_furniture(lines: list[str], profile: Profile) -> int:
+    """Blank a web page's furniture in `lines` (the profile's [furniture]); the characters blanked."""
+    cfg = profile.section("furniture")
+    whole, glued, cookie = profile.compile(cfg["lines"]), profile.compile(cfg["glued"]), profile.compile(cfg["cookie"])
+    chars = 0
+    for index, line in enumerate(lines):
+        if not line.strip() or len(line) > 300:
+            continue
+        if whole.match(line) or (index < cfg["cookie_lines"] and cookie.search(line)):
+            chars += len(line.strip())
+            lines[index] = ""
+            continue
+        m = glued.match(line)
+        if m:
+            chars += len(m.group(0).strip())
+            lines[index] = line[m.end():]
+    return chars
 
 
 def _unheaded_decisions(items: list[AgendaItem], profile: Profile) -> None:
@@ -451,6 +520,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     layout_tables = layout_tables or []
     normalized = normalize(text)
     lines = normalized.lines
+    web_furniture = _blank_web_furniture(lines, profile)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 
@@ -483,6 +553,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     stated_headings = {i.line: set(i.heading_lines) for i in structure.items
                        if i.heading_lines is not None} if structure is not None else None
     sections, items = _agenda_records(agenda, lines, end_of_items, layout_tables, profile, span, stated_headings)
+    if structure is None or structure.participants is None:
+        entries = settle(entries + _attendance_in_items(items, lines, profile))
     participants, participant_warnings = _participants(entries)
     warnings.extend(participant_warnings)
     for entry in agenda.toc_only:
@@ -520,6 +592,14 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
                  else find_authority(header_lines, profile, header.body, furniture_text, full_text))
     stated_warnings = _apply_stated(items, structure, header.body, header.date, profile, span) if structure else []
     _header_from_decisions(header, items)
+    _earlier_only(items, header.date)
+    if header.start_time is None or header.end_time is None:
+        # "Mødet begyndte kl. 18:30 og sluttede kl. 20:10." in the header or the first item
+        first_item = next((i for i in items if i.span is not None), None)
+        told = header_lines + (lines[first_item.span.start_line - 1:first_item.span.end_line] if first_item else [])
+        for line in told:
+            start, end = meeting_times(line, profile) if len(line) <= 2000 else (None, None)
+            header.start_time, header.end_time = header.start_time or start, header.end_time or end
     next_meeting = find_next_meeting(lines, profile, header.date)
 
     titles = find_title_words(lines[:first_heading - 1], profile)
@@ -582,6 +662,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
             "closing": range(end_of_items + 1, len(lines) + 1),
         }
         coverage, coverage_warnings = measure_coverage(lines, placed, layout_tables, profile)
+        coverage.furniture_chars = web_furniture
         warnings.extend(coverage_warnings)
         warnings.extend(stated_warnings)
 

@@ -257,7 +257,27 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             if m and not dates.find_dates(line):
                 header.place = m["place"].strip()
                 break
+        else:  # on the date's own line, after it: "… den 17. november 2020 kl. 10:00 i WebEx"
+            line = lines[header.date_line - 1]
+            ends = [m.end() for m in dates.CLOCK.finditer(line)] + [e for _, e, _ in dates.find_dates(line)]
+            m = pattern.match(line[max(ends):].strip(" ,")) if ends else None
+            if m and len(m["place"]) <= 80:
+                header.place = m["place"].strip()
     return header
+
+
+def meeting_times(text: str, profile: Profile) -> tuple[str | None, str | None]:
+    """(start, end) a sentence tells: "Mødet startede kl. 15.30 og sluttede kl. 16.40."."""
+    cfg = profile.section("header")
+    out = []
+    for key in ("meeting_start", "meeting_end"):
+        m = profile.compile(cfg[key]).search(text)
+        value = None
+        if m:
+            h, _, mm = m["time"].replace(":", ".").partition(".")
+            value = dates.hhmm(h, mm or None)
+        out.append(value)
+    return out[0], out[1]
 
 
 def _authority_place(authority: str) -> str:
@@ -286,9 +306,9 @@ def find_authority(lines: list[str], profile: Profile, body: str | None, furnitu
         mentions = Counter(regex.sub(r"(?<=Kommune)s$", "", nominative(collapse(m.group(0)))) for m in
                            profile.compile(cfg["authority_mentions"], regex.VERSION1).finditer(full_text))
         ranked = mentions.most_common(2)
-        if ranked and ranked[0][1] >= cfg["authority_min_mentions"] and (
-                len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
-            found = ranked[0][0]
+        if ranked and ((ranked[0][1] >= cfg["authority_min_mentions"] and (
+                len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1])) or len(ranked) == 1):
+            found = ranked[0][0]  # named most often, or the only authority the text names
     if found is None:
         return None
     if body and _authority_place(found).casefold() in body.casefold():

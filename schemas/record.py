@@ -21,7 +21,7 @@ from schemas.entities import Entity, PartyLink
 # (pages read by OCR: engine, language, confidence per page), `source.alternatives` (other files of
 # the same meeting, which lost by the documented rule); record ids are at most 120 characters.
 # 1.3.0: attachment `url`s are http(s) addresses only (others are dropped with a warning); an item's
-# `title` is null where the document shows none (items numbered by position).
+# `title` is null where the document shows none (items numbered by position); `coverage.furniture_chars`.
 SCHEMA_VERSION = "1.3.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
@@ -262,6 +262,9 @@ class Coverage(Model):
     body_chars: int = Field(ge=0)
     placed_chars: int = Field(ge=0)
     unassigned: list[UnassignedRun] = Field(default_factory=list)
+    furniture_chars: int = Field(default=0, ge=0, description=(
+        "Characters of a web page's furniture left out (navigation, print links, `Til toppen`, cookie "
+        "banners): not counted in `body_chars`."))
 
 
 class MeetingRecord(Model):
