@@ -28,11 +28,16 @@ class Signals:
     case_numbers: int
     meeting_end: bool = False
     signature: bool = False
+    meeting_facts: bool = False  # a meeting's time or place, or their labels, in the header
     # items without a decision heading whose last paragraph states an outcome ("Godkendt.",
     # "Taget til efterretning"): decisions under headings of a form the profile does not know
     outcome_statements: int = 0
     # where the evidence was seen, for the reasons: {"title_minutes": "'Referat' (line 3)", …}
     where: dict[str, str] = field(default_factory=dict)
+
+
+# A word written with its letters spaced out: "R e f e r a t".
+LETTER_SPACED = regex.compile(r"(?<!\S)(?:\p{L} ){4,}\p{L}(?!\S)")
 
 
 def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
@@ -46,8 +51,11 @@ def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
     out: dict[str, str] = {}
     item_title = regex.compile(r"\b(?:godkendelse|underskrift|opfølgning|gennemgang|orientering)\s+(?:af|på|om)\s", regex.I)
     for index, line in enumerate(lines[:80]):
-        text = regex.sub(r"\s+", " ", line).strip()
-        if not text or len(text) > 100 or len(text.split()) > 14 or text.endswith((".", ",", ";")) and len(text.split()) > 4:
+        text = LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), regex.sub(r"\s+", " ", line).strip())
+        if len(text) > 100 and index < 20:
+            # a page flattened to one paragraph ("1 REFERAT Byrådet Mødedato: …"): its first words
+            text = " ".join(regex.sub(r"^\d{1,3}\s+", "", text).split()[:8])
+        elif not text or len(text) > 100 or len(text.split()) > 14 or text.endswith((".", ",", ";")) and len(text.split()) > 4:
             continue
         if item_title.search(text) or regex.match(r"\d{1,3}\.?\s+\p{Lu}", text):
             continue  # "Godkendelse af referat", "2. Referat fra sidste møde": an item's title
@@ -78,7 +86,7 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
     recommendations); anything else is not minutes."""
     evidence = _evidence(signals)
     meeting_like = (signals.items or signals.meeting_date or signals.attendance or signals.meeting_end
-                    or signals.signature)
+                    or signals.signature or signals.meeting_facts)
     if signals.decisions or signals.outcome_statements:
         return "minutes", None, evidence
     if signals.title_minutes and meeting_like and not (signals.title_agenda and signals.recommendations):

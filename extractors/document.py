@@ -30,6 +30,8 @@ from schemas.record import (
     Participant, Recommendation, RecordWarning, Section, Source, Span, Table, Vote,
 )
 
+# The labels of a meeting's facts, in a header however flattened ("… Mødedato: … Mødested: …").
+MEETING_LABEL = regex.compile(r"\b(?:mødedato|mødested|mødetidspunkt|mødelokale|starttidspunkt|mødestart)\b", regex.IGNORECASE)
 # How many item-level warnings of one kind are spelled out before the rest are counted.
 MAX_ITEM_WARNINGS = 20
 
@@ -525,7 +527,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     warnings: list[RecordWarning] = []
 
     def is_evidence(line: str) -> bool:
-        return match_part_heading(line, profile) is not None or is_case_line(line, profile)
+        # a part heading, or a case number on a line of its own (not inside a page's flattened text)
+        return match_part_heading(line, profile) is not None or (len(line) <= 200 and is_case_line(line, profile))
 
     toc = (find_toc(lines, profile.section("toc")["min_entries"], profile.compile(profile.section("toc")["heading"]))
            or (find_overview(lines, profile, is_evidence) if structure is None or not structure.items else None))
@@ -616,6 +619,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         case_numbers=sum(len(i.case_numbers) for i in items), meeting_end=end_line is not None,
         outcome_statements=sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile)),
         signature=signature is not None,
+        meeting_facts=bool(header.start_time or header.place or any(
+            MEETING_LABEL.search(line) for line in lines[:30] if len(line) <= 5000)),
         where={"title_minutes": titles.get("minutes", ""), "title_agenda": titles.get("agenda", ""),
                "meeting_date": (f"{header.date} (line {header.date_line})" if header.date_line else
                                 f"{header.date} (stated)") if header.date else "",

@@ -410,7 +410,8 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
         last = index if above is not None else index + cand.title_lines - 1
         evidence = (_has_text_below(lines, last, cand.number, pattern, profile) if relaxed
                     else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile,
-                                            closed=cand.access == "closed" and cand.access_marked))
+                                            closed=cand.access == "closed" and cand.access_marked,
+                                            last_item=bool(headings)))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)
@@ -518,7 +519,7 @@ def _extend_title(heading: Heading, lines: list[str], index: int, toc_title: str
 
 
 def _has_item_evidence(lines: list[str], index: int, number: str, is_evidence: Callable[[str], bool],
-                       pattern: regex.Pattern, profile: Profile, closed: bool = False) -> bool:
+                       pattern: regex.Pattern, profile: Profile, closed: bool = False, last_item: bool = True) -> bool:
     """A heading without a TOC is real if a case number or a part heading follows within a few
     non-empty lines, before any other heading. A heading directly followed by its own first
     sub-item ("3." then "3.1.") is a section heading. A bare list of numbered titles (an agenda
@@ -537,4 +538,6 @@ def _has_item_evidence(lines: list[str], index: int, number: str, is_evidence: C
         seen += 1
         if seen >= 6:
             return False
-    return True  # the document ends first: a last item ("5. Eventuelt") may have little or no body
+    # the document ends first: a last item ("5. Eventuelt") may have little or no body; a first
+    # heading needs evidence of its own
+    return last_item
