@@ -41,7 +41,7 @@ from schemas.record import (
 )
 
 # Bumped when tables or columns change: an analytics database of another layout is rebuilt.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,7 @@ TABLES: tuple[TableSpec, ...] = (
                    "(page furniture and blank lines aside).", example=70848),
             Column("coverage_placed_chars", "coverage.placed_chars", doc="Of those, characters that landed "
                    "in the record.", example=70848),
+            Column("coverage_furniture_chars", "coverage.furniture_chars", example=412),
             Column("schema_version", "schema_version", doc="Version of the record schema.", example="1.1.0"),
             Column("extractor_version", "extractor_version", doc="Version of the extractor that made the record.",
                    example="0.6.0"),
