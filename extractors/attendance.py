@@ -144,6 +144,18 @@ def split_inline(rest: str) -> list[str]:
     return [p for p in (collapse(x) for x in pieces) if p]
 
 
+def is_name_list(line: str, profile: Profile) -> bool:
+    """Whether a line is nothing but people ("Ole Dahl (V), Mia Kjær", "Ingen"): no sentence."""
+    text = line.strip().rstrip(".")
+    if not text or len(text) > 300:
+        return False
+    if text.casefold() in NOT_NAMES:
+        return True
+    pieces = split_inline(text)
+    return bool(pieces) and all(parse_entry(p, "absent", 0, profile, single_names=True) for p in pieces) and not (
+        regex.search(r"\b(?:deltager|deltog|er|var|blev|har|kan|skal|vil)\b", text))
+
+
 def names_in(text: str, profile: Profile) -> list[str]:
     """The people named in a free list ("Torben Martinsen, Lars Thomsen"), as written."""
     out = []
@@ -206,7 +218,8 @@ def read_sentences(text: str, profile: Profile, line: int | None = None) -> tupl
     substitutes: list[Entry] = []
     rest: list[str] = []
     before: list[Entry] = []
-    for sentence in sentences(text) if len(text) <= 5000 else [text]:
+    clauses = [c for sentence in (sentences(text) if len(text) <= 5000 else [text]) for c in CLAUSE.split(sentence)]
+    for sentence in clauses:
         said = read_sentence(sentence, profile, line)
         if said is None:
             rest.append(sentence)
@@ -221,6 +234,8 @@ def read_sentences(text: str, profile: Profile, line: int | None = None) -> tupl
     return absent, substitutes, rest
 
 
+# "A deltog som stedfortræder for B og C deltog som stedfortræder for D": two clauses.
+CLAUSE = regex.compile(r"\s+og\s+(?=(?:\p{Lu}[\p{Ll}'’.-]+\s+){1,4}(?:\(\p{Lu}{1,3}\)\s+)?(?:deltog|mødte|var|deltager|møder)\b)")
 # "Britt Jensen (A), sag 129-138", "(pkt. 3-5)": the items an absence covers, not part of the name.
 ITEM_RANGE = regex.compile(r"\(?\b(?:sag(?:erne)?|punkt(?:erne)?|pkt\.?)\s*(?:nr\.?\s*)?\d[\d\s,.\-–og]*\)?", regex.IGNORECASE)
 
@@ -259,7 +274,7 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
         if index in skip:
             index += 1
             continue
-        line = lines[index]
+        line = _cells(lines[index])
         found = _heading(line, patterns)
         if found is None:
             if patterns["block"].match(line):
@@ -267,6 +282,8 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             elif len(line) <= 2000:  # attendance in sentences: "Afbud fra Ole Dahl. I stedet mødte Mia Kjær."
                 absent, substitutes, _ = read_sentences(line, profile, index + 1)
                 entries.extend(absent + substitutes)
+                if not absent and not substitutes:
+                    entries.extend(_named_list(line, index + 1, profile))
             index += 1
             continue
         status, m = found
@@ -282,13 +299,13 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
         index += 1
         # The list goes on below the heading (or below its first entry, "Deltagere: Jeppe Kirkegaard").
         while index < len(lines):
-            text = lines[index]
+            text = _cells(lines[index])
             if not text.strip():
                 index += 1
                 continue
             if _heading(text, patterns) or patterns["block"].match(text) or index in skip:
                 break
-            if "," in text and regex.search(r"\([\p{Lu}]{1,3}\)", text):
+            if "," in text:  # "A (V), B (C)" or "Anne Hansen, Bo Berg og Carl Dam"
                 found_here = [parse_entry(p, status, index + 1, profile) for p in split_inline(text)]
                 if not found_here or not all(found_here):
                     break
@@ -304,6 +321,34 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
                 entry.role, entry.status, entry.position = "staff", "present", entry.position or position
         entries.extend(listed)
     return entries, used
+
+
+def _cells(line: str) -> str:
+    """A line of a page's table without its cell borders: "Deltagere: |" -> "Deltagere:"."""
+    if "|" not in line:
+        return line
+    return "" if regex.fullmatch(r"[\s|:+-]*", line) else regex.sub(r"\s*\|\s*", " ", line).strip()
+
+
+# "Bestyrelsen: Ivan Hansen, Per Hovmand og Ulf Barlyng": a label over a list of people.
+NAMED_LIST = regex.compile(r"^\s*(?P<label>\p{Lu}[\p{L} ]{2,30}):\s*(?P<rest>\S.*)$")
+GUESTS = regex.compile(r"\b(?:gæst|gæster|oplægsholder|oplægsholdere|inviterede)\b", regex.IGNORECASE)
+
+
+def _named_list(line: str, number: int, profile: Profile) -> list[Entry]:
+    """The people a label lists ("Bestyrelsen: A, B og C"), at least two full names and nothing else
+    on the line; present members, or there as staff when the label says guests."""
+    m = NAMED_LIST.match(line)
+    if not m or len(line) > 1000:
+        return []
+    pieces = split_inline(m["rest"])
+    found = [parse_entry(p, "present", number, profile) for p in pieces]
+    if len(found) < 2 or not all(found):
+        return []
+    if GUESTS.search(m["label"]):
+        for e in found:
+            e.role, e.position = "staff", collapse(m["label"])
+    return found
 
 
 def settle(entries: list[Entry]) -> list[Entry]:

@@ -54,16 +54,17 @@ def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
         text = LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), regex.sub(r"\s+", " ", line).strip())
         if len(text) > 100 and index < 20:
             # a page flattened to one paragraph ("1 REFERAT Byrådet Mødedato: …"): its first words
-            text = " ".join(regex.sub(r"^\d{1,3}\s+", "", text).split()[:8])
+            text = " ".join(regex.sub(r"^\d{1,3}\s+", "", text).split()[:14])
         elif not text or len(text) > 100 or len(text.split()) > 14 or text.endswith((".", ",", ";")) and len(text.split()) > 4:
             continue
         if item_title.search(text) or regex.match(r"\d{1,3}\.?\s+\p{Lu}", text):
             continue  # "Godkendelse af referat", "2. Referat fra sidste møde": an item's title
+        covered = ""
         for kind, words in (("minutes", cfg["minutes_titles"]), ("agenda", cfg["agenda_titles"])):
-            if kind in out:
-                continue
             m = regex.search(rf"(?<![\p{{L}}])(?P<word>{'|'.join(words)})(?:et|en)?(?![\p{{L}}])", text, regex.IGNORECASE)
-            if m:
+            if kind == "minutes" and m:
+                covered = m["word"]  # "Dagsorden med vedtagelser": minutes, not an agenda
+            if m and kind not in out and not (kind == "agenda" and m["word"].casefold() in covered.casefold()):
                 out[kind] = f"'{m['word']}' (line {index + 1})"
     return out
 

@@ -35,6 +35,10 @@ CLOCK_RANGE = regex.compile(
 )
 
 
+# A clock time with AM/PM right after a date: the date is written the American way.
+US_CLOCK = regex.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AP]M\b", regex.IGNORECASE)
+
+
 def _make_date(year: str, month: int, day: str) -> dt.date | None:
     try:
         return dt.date(int(year), month, int(day))
@@ -47,7 +51,10 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
     found: list[tuple[int, int, dt.date]] = []
     for pattern in (ISO_DATE, NUMERIC_DATE):
         for m in pattern.finditer(text):
-            date = _make_date(m["y"], int(m["m"]), m["d"])
+            day, month = m["d"], int(m["m"])
+            if pattern is NUMERIC_DATE and "/" in m.group(0) and US_CLOCK.match(text, m.end()):
+                day, month = m["m"], int(m["d"])  # "9/11/2019 3:00:00 PM": an American month first
+            date = _make_date(m["y"], month, day)
             if date:
                 found.append((m.start(), m.end(), date))
     for pattern in (WORD_DATE, MONTH_FIRST_DATE):

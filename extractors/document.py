@@ -12,7 +12,7 @@ from extractors.attendance import Entry, entries_in, find_attendance, names_in, 
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
-from extractors.dates import find_times
+from extractors.dates import find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting, meeting_times
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
@@ -99,6 +99,37 @@ def _participants(entries: list[Entry]) -> tuple[list[Participant], list[RecordW
     return participants, warnings
 
 
+# A decision heading's second line, the body and date alone: "Beslutning" / "Økonomiudvalget den 22-10-2020".
+BODY_AND_DATE = regex.compile(r"^(?-i:\p{Lu})[^.:]{2,80}?\s+(?:den\s+|d\.\s*)?\d{1,2}(?:[-./]\d{1,2}[-./]\d{2,4}|\.\s*\p{L}+\s+\d{4})\s*:?$",
+                              regex.IGNORECASE | regex.VERSION1)
+# Labelled lines under a decision heading: "Beslutning fra Miljøudvalget" / "Dato: 7. februar 2017" / "Sted: …".
+DECISION_LABEL = regex.compile(r"^\s*(?P<label>dato|mødedato|sted|mødested|tid|tidspunkt)\s*:\s*(?P<value>.*)$", regex.IGNORECASE)
+
+
+def _decision_head(part: Part, profile: Profile) -> tuple[str, list[tuple[int, str]], object]:
+    """A decision's heading as written, its text's lines and a date its lines state: a heading may
+    go on over a second line of body and date, or be followed by labelled lines of its own (date,
+    place) before the text."""
+    heading, lines, date = part.heading or "", list(part.lines), None
+    while lines:
+        number, line = lines[0]
+        if not line.strip():
+            lines.pop(0)
+            continue
+        label = DECISION_LABEL.match(line)
+        if label:
+            if label["label"].lower() in ("dato", "mødedato"):
+                date = date or first_date(label["value"])
+            lines.pop(0)
+            continue
+        if BODY_AND_DATE.match(line.strip()) and decision_heading(heading)[1] is None and part.heading:
+            heading = f"{heading} {collapse(line)}".strip()
+            lines.pop(0)
+            continue
+        break
+    return heading, lines, date
+
+
 def _bare_case_line(line: str, profile: Profile) -> bool:
     """A line that is a case number and nothing else ("00.01.00-G01-24-17", "Sagsnr.: 26/1432")."""
     text = line.strip()
@@ -157,21 +188,23 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
             continue
         if part.kind != "decision" or not any(t.strip() for t in part.text_lines()):
             continue
+        heading_text, body_lines, stated_date = _decision_head(part, profile)
         # Who was absent, written in sentences under the decision ("Karen Holm (V) var fraværende."):
         # the item's absences; a line of nothing else is no part of the decision's text.
         kept, absent_here = [], []
-        for number, line in part.lines:
+        for number, line in body_lines:
             absent, substitutes, rest = read_sentences(line, profile, number) if line.strip() else ([], [], [])
             absent_here += [e.name for e in absent]
             if (absent or substitutes) and not rest:
                 continue
             kept.append(line)
         if not any(t.strip() for t in kept):
-            kept = part.text_lines()  # nothing but who was absent: that is what was recorded
+            kept = [t for _, t in body_lines]  # nothing but who was absent: that is what was recorded
         text = collapse(" ".join(kept))
-        by, date = decision_heading(part.heading or "")
+        by, date = decision_heading(heading_text)
+        date = date or stated_date
         default = part.rule.default_outcome if part.rule else None
-        found.append((Decision(heading=part.heading or "", by=by, date=date, text=text,
+        found.append((Decision(heading=heading_text, by=by, date=date, text=text,
                                outcome=classify_outcome(text, profile, default),
                                protocol_notes=protocol_notes(kept, profile), absent=absent_here,
                                span=span(part.start_line, part.end_line)), part))
@@ -395,12 +428,12 @@ ITEM_SPECIFIC = regex.compile(r"\b(?:behandling(?:en)?|punkt(?:et|erne)?|pkt\.?|
 
 def _attendance_in_items(items: list[AgendaItem], lines: list[str], profile: Profile) -> list[Entry]:
     """What items record of the meeting's attendance: a substitute is present wherever the minutes
-    say so; absences under the first item's decision, or in an item that is the attendance itself
-    ("1. Fraværende"), are the meeting's (an absence that names the item stays the item's)."""
+    say so; the absences of an item that is the attendance itself ("1. Fraværende") are the
+    meeting's. An absence under any other item's decision is that item's (`absent`), as written."""
     pattern = profile.compile(profile.section("attendance")["attendance_item"])
     placed = [i for i in items if i.span is not None]
     found: list[Entry] = []
-    for position, item in enumerate(placed):
+    for item in placed:
         decision = item.decision
         if decision is None or decision.span is None:
             continue
@@ -418,7 +451,7 @@ def _attendance_in_items(items: list[AgendaItem], lines: list[str], profile: Pro
                 for sub in substitutes:
                     sub.substitute_for = sub.substitute_for or (before[0].name if len(before) == 1 else None)
                 found.extend(substitutes)
-                if (position == 0 or roll) and not ITEM_SPECIFIC.search(sentence):
+                if roll and not ITEM_SPECIFIC.search(sentence):
                     found.extend(absent)
                 before = absent
         if roll and not said_any:  # "1. Fraværende" / "Martin Bech og Bettina Kjeldsen."
@@ -436,11 +469,20 @@ def _earlier_only(items: list[AgendaItem], date) -> None:
             item.decision, item.votes = None, []
 
 
-def _header_from_decisions(header, items: list[AgendaItem]) -> None:
+def _header_from_decisions(header, items: list[AgendaItem], lines: list[str]) -> None:
     """A page whose header names no body or date (an item's page under a site's navigation) names
     them in its decision headings: "Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41", "Beslutning
     Byrådet den 13-12-2017". The body and date of this meeting's decisions, the most frequent."""
     current = [i.decision for i in items if i.decision is not None]
+    if header.place is None:
+        for d in current:
+            for line in lines[d.span.start_line - 1:d.span.end_line] if d.span else []:
+                m = DECISION_LABEL.match(line)
+                if m and m["label"].lower() in ("sted", "mødested") and m["value"].strip():
+                    header.place = collapse(m["value"])
+                    break
+            if header.place:
+                break
     if header.body is None:
         bodies = Counter(d.by for d in current if d.by)
         header.body = bodies.most_common(1)[0][0] if bodies else None
@@ -594,7 +636,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     authority = (structure.authority if structure is not None and structure.authority
                  else find_authority(header_lines, profile, header.body, furniture_text, full_text))
     stated_warnings = _apply_stated(items, structure, header.body, header.date, profile, span) if structure else []
-    _header_from_decisions(header, items)
+    _header_from_decisions(header, items, lines)
     _earlier_only(items, header.date)
     if header.start_time is None or header.end_time is None:
         # "Mødet begyndte kl. 18:30 og sluttede kl. 20:10." in the header or the first item

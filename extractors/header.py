@@ -21,6 +21,9 @@ LABEL_ONLY = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*:\s*$")
 TAB_LABEL = regex.compile(r"^\s*(?P<label>[\p{L} ]{2,25}?)\s*\t\s*(?P<value>\S.*)$")
 # "Mødested Rådssalen", "Dato 18. september 2013": a known label of one word and its value.
 UNMARKED_LABEL = regex.compile(r"^\s*(?P<label>\p{L}+)\s+(?P<value>\S.*)$")
+# Labels that are also the first word of a place ("Mødelokale SL 1, Slangerup"): read without a colon
+# they are the value's own.
+PLACE_NOUNS = frozenset({"lokale", "mødelokale", "adresse"})
 DATE_LABELS = frozenset({"dato", "mødedato", "tidspunkt", "mødetidspunkt", "tid", "mødetid", "afholdt", "mødedag"})
 # A genitive body name ("Økonomiudvalgets", "Byrådets", "Kommunalbestyrelsens") and its nominative.
 GENITIVE = regex.compile(r"(?<=\p{L}(?:et|en))s$", regex.IGNORECASE)
@@ -71,7 +74,8 @@ def label_values(lines: list[str], known: frozenset[str] = frozenset(),
         m = LABEL_LINE.match(line)
         if not (m and alone(line) is None):
             m = TAB_LABEL.match(line) or UNMARKED_LABEL.match(line)
-            m = m if m and collapse(m["label"]).lower() in known and alone(line) is None else None
+            m = m if (m and collapse(m["label"]).lower() in known and alone(line) is None
+                      and (m.re is TAB_LABEL or collapse(m["label"]).lower() not in PLACE_NOUNS)) else None
         if m:
             label = collapse(m["label"]).lower()
             found.append((index, known_label(label, known) or label, m["value"].strip()))
@@ -233,14 +237,17 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             header.end_time = dates.hhmm(rng["h2"], rng["m2"])
         elif times and header.start_time is None:
             header.start_time = times[0]
-    if header.date is None:  # no labelled date: the first date near the top ("Mandag den 3. marts 2025")
-        for index, line in enumerate(lines[:40]):
-            date = dates.first_date(line)
-            if date and not published.search(line) and not published.search(_previous_text(lines, index)):
-                header.date, header.date_line = date, index + 1
-                times = dates.times_after_dates(line)
-                header.start_time = header.start_time or (times[0] if times else None)
-                break
+    if header.date is None:  # no labelled date: the first date near the top ("Mandag den 3. marts 2025"),
+        # the first with a clock time if there is one ("2019-03-18" / "Bestyrelsesmøde 18. marts 2019, kl. 9.00")
+        dated = [(index, line) for index, line in enumerate(lines[:40]) if dates.first_date(line)
+                 and not published.search(line) and not published.search(_previous_text(lines, index))]
+        timed = [(index, line) for index, line in dated if dates.times_after_dates(line)
+                 and dates.first_date(line) == dates.first_date(dated[0][1])]
+        if dated:
+            index, line = (timed or dated)[0]
+            header.date, header.date_line = dates.first_date(line), index + 1
+            times = dates.times_after_dates(line)
+            header.start_time = header.start_time or (times[0] if times else None)
     for labels, attr in ((cfg["start_labels"], "start_time"), (cfg["end_labels"], "end_time")):
         for _, value in _label_lines(lines, labels, profile):
             times = dates.find_times(value)
@@ -257,12 +264,20 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             if m and not dates.find_dates(line):
                 header.place = m["place"].strip()
                 break
-        else:  # on the date's own line, after it: "… den 17. november 2020 kl. 10:00 i WebEx"
+        else:  # on the date's own line, after it: "… den 17. november 2020 kl. 10:00 i WebEx", "…, kl. 9.00, Sorø Rådhus"
             line = lines[header.date_line - 1]
             ends = [m.end() for m in dates.CLOCK.finditer(line)] + [e for _, e, _ in dates.find_dates(line)]
-            m = pattern.match(line[max(ends):].strip(" ,")) if ends else None
-            if m and len(m["place"]) <= 80:
+            after = line[max(ends):] if ends else ""
+            rest = after.strip(" ,")
+            m = pattern.match(rest) or (regex.match(r"^(?P<place>\p{Lu}[^.]{2,100})$", rest)
+                                        if after.lstrip().startswith(",") else None)
+            if m and len(m["place"]) <= 100:
                 header.place = m["place"].strip()
+    if header.place:  # "Mødelokale SL 1, Slangerup kl. 16.00": the time is the meeting's, not the place's
+        clock = dates.CLOCK.search(header.place)
+        if clock and clock.start() > 0:
+            header.start_time = header.start_time or dates.find_times(header.place[clock.start():])[0]
+            header.place = header.place[:clock.start()].strip(" ,-")
     return header
 
 

@@ -32,10 +32,10 @@ def _heading_pattern(profile: Profile) -> regex.Pattern:
     prefixes = "|".join(items["number_prefixes"])
     markers = "|".join(items["closed_markers"] + items["public_markers"])
     # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "3. Lukket punkt: Title",
-    # "1.Title" (no space), "• 214. Title", "Nr.1 - Title", and a number alone ("Pkt. 41", "214.")
+    # "1.Title" and "1Title" (no space), "• 214. Title", "Nr.1 - Title", and a number alone ("Pkt. 41", "214.")
     return profile.compile(
         rf"^\s*(?P<bullet>[•·▪‣◦*]\s*)?(?P<pre>(?:{markers})\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
-        rf"(?:\s*[:)\-–]\s*|\s+|(?<=\.)(?=\p{{Lu}})|\s*$)(?P<rest>.*)$"
+        rf"(?:\s*[:)\-–]\s*|\s+|(?<=\.)(?=\p{{Lu}})|(?<=\d)(?=(?-i:\p{{Lu}}\p{{Ll}}))|\s*$)(?P<rest>.*)$"
     )
 
 
@@ -244,6 +244,10 @@ ACCESS_LINE = regex.compile(r"^\s*(?:åben|åbent|åbent\s+punkt|lukket|lukket\s
                             regex.IGNORECASE)
 
 
+# A sentence about who came ("… deltog som stedfortræder for …"), never an item's title.
+ATTENDANCE_WORDS = regex.compile(r"\b(?:deltog|mødte|fraværende|stedfortræder|afbud)\b", regex.IGNORECASE)
+
+
 @dataclass
 class _Unit:
     start: int  # 0-based first line
@@ -319,7 +323,8 @@ def _title_over(lines: list[str], opener: int, units: list[_Unit], part_of, is_c
         return None
     text = lines[index].strip()
     if (len(text) > 200 or not regex.match(r"[\p{Lu}\p{N}\"'“„(§]", text) or text.endswith((".", ":", ",", ";"))
-            or part_of(text) is not None or is_case(text) or ACCESS_LINE.match(text) or regex.match(r"^[\p{L} ]{2,25}:", text)):
+            or part_of(text) is not None or is_case(text) or ACCESS_LINE.match(text) or regex.match(r"^[\p{L} ]{2,25}:", text)
+            or ATTENDANCE_WORDS.search(text)):
         return None
     above = index - 1
     while above >= start and not lines[above].strip():

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from extractors.attendance import is_name_list
 from extractors.profile import PartHeading, Profile
 from extractors.text import collapse, is_bullet, strip_bullet
 
@@ -20,6 +21,8 @@ LETTERED_POINT = regex.compile(r"^\s*\(?[a-zæøå][.)]\s+\p{Lu}")
 SENTENCE = regex.compile(r"^(?:\S+\s+){5,}\S*\.$")
 
 
+# A bullet before a heading word ("• Beslutningstema", "• Punktoplysninger").
+BULLET_HEADING = regex.compile(r"^\s*[•·▪‣◦]\s*(?=\p{Lu})")
 # The rule of a stated field heading the profile does not know ("Sagsprocedure").
 OTHER_FIELD = PartHeading(kind="other", pattern=regex.compile(r"(?!)"), ends_at_subheading=False)
 
@@ -41,6 +44,8 @@ def match_part_heading(line: str, profile: Profile) -> tuple[PartHeading, str, s
     """(part heading, heading as written, text after a colon) if `line` is a part heading."""
     if "\t" in line or len(line) > 2000:
         return None
+    if BULLET_HEADING.match(line):  # "• Beslutningstema": a page's fields rendered as a list
+        line = BULLET_HEADING.sub("", line, count=1)
     for heading in profile.part_headings:
         m = heading.pattern.match(line)
         # a heading is short; a long line only when its text follows a colon ("Referat: Alle …")
@@ -103,6 +108,9 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
                 part.lines.append((number, rest))
             parts.append(part)
             continue
+        if (parts[-1].kind == "attendance" and resume is None and line.strip() and not parts[-1].lines
+                and len(parts) > 1 and parts[-2].kind == "decision" and not is_name_list(line, profile)):
+            resume = parts[-2]  # "Fraværende:" left empty: the decision's text goes on below it
         part = resume if resume is not None else parts[-1]
         if part.kind == "attachments" and (LETTERED_POINT.match(line) or _is_prose(line, profile)):
             # the item's next lettered point, or a paragraph of prose: the list of attachments
