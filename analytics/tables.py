@@ -41,7 +41,7 @@ from schemas.record import (
 )
 
 # Bumped when tables or columns change: an analytics database of another layout is rebuilt.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -338,6 +338,13 @@ TABLES: tuple[TableSpec, ...] = (
             *_span(),
             Column("source_id", "source_id", example="51e390e8-7205-456d-88e6-c492b4ccf41f"),
             Column("source_pointer", "source_pointer"),
+            Column("document_file", "document.file_name", doc="In a record assembled from several documents "
+                   "(one page per item): the document the item was read from; its lines and pointer are that "
+                   "document's. Null: the meeting's `source_file`.", example="punkt-41.html"),
+            Column("document_sha256", "document.sha256", doc="The SHA-256 of that document.",
+                   example="2722c2c9b2dcf0e85abc232fa3bd6063307d988872537747f2fc47e32ba38fc6"),
+            Column("document_media_type", "document.media_type", doc="The media type of that document.",
+                   example="text/html"),
         ),
     ),
     TableSpec(
@@ -513,6 +520,8 @@ NOT_FLATTENED = {
     "coverage.unassigned[].*": "diagnostic runs of text that was not placed; read them in the JSON record",
     "source.alternatives[].*": "other files of the same meeting, not read (warning `duplicate_source` in "
                                "`warnings`); read them in the JSON record",
+    "source.parts[].*": "the documents a record is assembled from: each item's in `items.document_file`",
+    "items[].document.system": "the format the item's document was read as: read it in the JSON record",
 }
 
 

@@ -160,7 +160,8 @@ def make_app(out: str | os.PathLike, hosts: tuple[str, ...] = ()):
 
     def item(request: Request) -> Response:
         key = request.query_params.get("key", "")
-        found = fetch("""SELECT i.*, m.body, m.date, m.source_file, m.source_system, m.document_type
+        found = fetch("""SELECT i.*, m.body, m.date, coalesce(i.document_file, m.source_file) AS source_file,
+                                m.source_system, m.document_type
                          FROM items i JOIN meetings m USING (record_id) WHERE i.item_key = ?""", [key])
         if not found:
             return render("missing.html", 404, what=f"item {key}")
@@ -235,7 +236,9 @@ def make_app(out: str | os.PathLike, hosts: tuple[str, ...] = ()):
     def source(request: Request) -> Response:
         key = request.query_params.get("key", "")
         found = fetch("""SELECT i.record_id, i.number, i.title, i.start_line, i.end_line, i.start_page, i.end_page,
-                                i.source_pointer, m.source_file, m.source_sha256, m.source_media_type
+                                i.source_pointer, coalesce(i.document_file, m.source_file) AS source_file,
+                                coalesce(i.document_sha256, m.source_sha256) AS source_sha256,
+                                coalesce(i.document_media_type, m.source_media_type) AS source_media_type
                          FROM items i JOIN meetings m USING (record_id) WHERE i.item_key = ?""", [key])
         if not found:
             return render("missing.html", 404, what=f"item {key}")
@@ -263,8 +266,10 @@ def make_app(out: str | os.PathLike, hosts: tuple[str, ...] = ()):
         """The source file as it was ingested, never as active content on this origin: a PDF for the
         browser's viewer, text (HTML, XML, JSON) as plain text, anything else as a download."""
         key = request.query_params.get("key", "")
-        found = fetch("""SELECT m.source_file, m.source_sha256, m.source_media_type FROM items i
-                         JOIN meetings m USING (record_id) WHERE i.item_key = ?""", [key])
+        found = fetch("""SELECT coalesce(i.document_file, m.source_file) AS source_file,
+                                coalesce(i.document_sha256, m.source_sha256) AS source_sha256,
+                                coalesce(i.document_media_type, m.source_media_type) AS source_media_type
+                         FROM items i JOIN meetings m USING (record_id) WHERE i.item_key = ?""", [key])
         data = source_bytes(root, found[0]["source_sha256"]) if found else None
         if data is None:
             return render("missing.html", 404, what="source file")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import extractors
+from pipeline.assemble import assemble, group_parts, parts_of
 from pipeline.store import Store, max_io_retries, now_iso
 from schemas.record import MeetingRecord
 
@@ -518,7 +519,8 @@ def _record_made_from(store: Store, record_id: str, sha: str, path: Path) -> Mee
     history/ if it was made from `sha` by this extractor version, else read again from `path`."""
     version = extractor_version()
     current = store.read_record(record_id)
-    if current is not None and current.source.sha256 == sha and current.extractor_version == version:
+    if (current is not None and not current.source.parts and current.source.sha256 == sha
+            and current.extractor_version == version):
         return current
     for kept in reversed(store.history(record_id)):
         if not kept.endswith(f"-{sha[:12]}.json"):
@@ -528,7 +530,7 @@ def _record_made_from(store: Store, record_id: str, sha: str, path: Path) -> Mee
                 record = MeetingRecord.model_validate_json(handle.read())
         except (OSError, ValueError):
             continue
-        if record.source.sha256 == sha and record.extractor_version == version:
+        if record.source.sha256 == sha and record.extractor_version == version and not record.source.parts:
             return record
         break
     from pipeline import process as _process
@@ -556,6 +558,63 @@ def _with_alternatives(winner: MeetingRecord, losers: list[MeetingRecord]) -> Me
     return MeetingRecord.model_validate(data)
 
 
+def _commit_assembled(store: Store, record_id: str, parts: list[MeetingRecord], present: dict[str, Path],
+                      run_id: str | None, removed: list[str] = ()) -> dict[str, Any]:
+    """Store the record assembled from the documents `parts` of one meeting (the version it replaces
+    kept in history/); the manifest event that says so."""
+    record = assemble(parts) if len(parts) > 1 else parts[0]
+    event: dict[str, Any] = {"event": "assembled", "record_id": record_id, "at": now_iso(), "run_id": run_id,
+                             "parts": [{"sha256": r.source.sha256, "path": str(present.get(r.source.sha256, ""))}
+                                       for r in parts]}
+    if removed:
+        event["removed"] = list(removed)
+    current = store.read_record(record_id)
+    try:
+        # an earlier assembly is a version of its own (kept in history/); one page's record of a
+        # moment ago is replaced in place
+        event["changed"] = store.commit_record(
+            record, same_source_in_place=current is None or not current.source.parts).changed
+    except ValueError as err:  # a bug: the record of the last document written stays, and the manifest says so
+        print(f"parts of {record_id} not assembled: {type(err).__name__}: {err}", file=sys.stderr)
+        event["error"] = f"{type(err).__name__}: {err}"
+    return event
+
+
+def settle_removed_parts(store: Store, present: dict[str, Path], run_id: str | None = None) -> list[dict[str, Any]]:
+    """Records assembled from several documents one of which is gone (its file is nowhere the
+    manifest saw it): assembled again from the others, the old version in history/, the gone
+    document named in the event. A document that is only unreadable this run, or in another
+    inbox, is not gone."""
+    state = store.manifest_state()
+    by_record: dict[str, list[str]] = {}
+    for sha, doc in state.items():
+        if doc.status == "ok" and doc.record_id:
+            by_record.setdefault(doc.record_id, []).append(sha)
+    events = []
+    for record_id, shas in sorted(by_record.items()):
+        if len(shas) < 2:
+            continue
+        current = store.read_record(record_id)
+        if current is None or not current.source.parts:
+            continue
+        gone = [sha for sha in sorted(parts_of(current)) if sha in state and sha not in present
+                and not any(Path(p).exists() for p in state[sha].paths)]
+        if not gone:
+            continue
+        kept = []
+        for part in current.source.parts:
+            if part.sha256 in gone:
+                continue
+            path = present.get(part.sha256) or _live_path(state[part.sha256].paths, part.sha256)
+            record = _record_made_from(store, record_id, part.sha256, path) if path else None
+            if record is not None:
+                kept.append(record)
+                present = {**present, part.sha256: path}
+        if kept:
+            events.append(_commit_assembled(store, record_id, kept, present, run_id, removed=gone))
+    return events
+
+
 def resolve_duplicate_sources(store: Store, outcomes: list[dict[str, Any]], present: dict[str, Path],
                               run_id: str | None = None) -> list[dict[str, Any]]:
     """Where two files in the inbox give the same record id (a .txt and a .pdf of one meeting),
@@ -568,12 +627,25 @@ def resolve_duplicate_sources(store: Store, outcomes: list[dict[str, Any]], pres
     if not touched:
         return []
     claims: dict[str, set[str]] = {}
-    for sha, doc in store.manifest_state().items():
-        if doc.status == "ok" and doc.record_id in touched and sha in present:
-            claims.setdefault(doc.record_id, set()).add(sha)
+    state = store.manifest_state()
+    documents: dict[str, list[str]] = {}  # record id -> its documents done
+    for sha, doc in state.items():
+        if doc.status == "ok" and doc.record_id in touched:
+            documents.setdefault(doc.record_id, []).append(sha)
+            if sha in present:
+                claims.setdefault(doc.record_id, set()).add(sha)
     for o in outcomes:
         if o.get("event") == "processed" and o.get("record_id") in touched and o["sha256"] in present:
             claims.setdefault(o["record_id"], set()).add(o["sha256"])
+    present = dict(present)
+    for record_id in sorted(claims):
+        # the meeting's other documents still where they were ingested from (another inbox, a rerun
+        # of one page): they take part as if they were here
+        for sha in documents.get(record_id, []):
+            path = present.get(sha) or _live_path(state[sha].paths, sha)
+            if path is not None:
+                present[sha] = path
+                claims[record_id].add(sha)
     events = []
     for record_id, shas in sorted(claims.items()):
         if len(shas) < 2:
@@ -586,6 +658,17 @@ def resolve_duplicate_sources(store: Store, outcomes: list[dict[str, Any]], pres
         if len(candidates) < 2:
             continue
         candidates.sort(key=lambda c: c[0])
+        groups = group_parts([r for _, r in candidates])
+        if len(groups) > 1:  # one page per item: the meeting is their union (of each page, the best copy)
+            events.append(_commit_assembled(store, record_id, [g[0] for g in groups], present, run_id))
+            superseded = {r.source.sha256 for g in groups for r in g[1:]}
+            for o in outcomes:
+                if o.get("event") == "processed" and o.get("record_id") == record_id and o["sha256"] in superseded:
+                    o["duplicate_of"] = next(g[0].source.sha256 for g in groups if any(
+                        r.source.sha256 == o["sha256"] for r in g))
+                    o["duplicate_message"] = (f"{SKIP_REASONS['duplicate_source']}: another copy of the same "
+                                              f"items wins by the rule {DUPLICATE_RULE}")
+            continue
         winner = candidates[0][1]
         losers = [r for _, r in candidates[1:]]
         try:
@@ -630,6 +713,8 @@ def finish_run(store: Store, flow_name: str, started: str, t0: float, plan: Plan
     dup_events: list[dict[str, Any]] = []
     if error is None:
         dup_events = resolve_duplicate_sources(store, outcomes, plan.present, run_id)
+        if flow_name == "ingest":  # the whole inbox was seen: a page taken out of it retires its items
+            dup_events += settle_removed_parts(store, plan.present, run_id)
     not_done = len(plan.todo) - len(outcomes)
     summary = summarize(flow_name, started, time.perf_counter() - t0, outcomes, plan.skipped,
                         seen=plan.files_seen, not_done=max(0, not_done),
@@ -711,6 +796,17 @@ def refresh_analytics(out: str) -> None:
         print(f"analytics: refresh failed: {type(err).__name__}: {err}", file=sys.stderr)
 
 
+def _live_path(paths: list[str], sha: str) -> Path | None:
+    """The newest of `paths` that still holds the document `sha`."""
+    for p in reversed(paths):
+        try:
+            if file_sha256(Path(p)) == sha:
+                return Path(p)
+        except OSError:
+            continue
+    return None
+
+
 def _other_live_sources(store: Store, record_id: str, sha: str) -> dict[str, Path]:
     """Documents other than `sha` whose record is `record_id` and whose file is still where the
     manifest last saw it, with the same content: the other files of the meeting a rerun meets."""
@@ -718,13 +814,9 @@ def _other_live_sources(store: Store, record_id: str, sha: str) -> dict[str, Pat
     for other, doc in store.manifest_state().items():
         if other == sha or doc.status != "ok" or doc.record_id != record_id:
             continue
-        for p in reversed(doc.paths):
-            try:
-                if file_sha256(Path(p)) == other:
-                    found[other] = Path(p)
-                    break
-            except OSError:
-                continue
+        path = _live_path(doc.paths, other)
+        if path is not None:
+            found[other] = path
     return found
 
 

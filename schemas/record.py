@@ -21,7 +21,8 @@ from schemas.entities import Entity, PartyLink
 # (pages read by OCR: engine, language, confidence per page), `source.alternatives` (other files of
 # the same meeting, which lost by the documented rule); record ids are at most 120 characters.
 # 1.3.0: attachment `url`s are http(s) addresses only (others are dropped with a warning); an item's
-# `title` is null where the document shows none (items numbered by position); `coverage.furniture_chars`.
+# `title` is null where the document shows none (items numbered by position); `coverage.furniture_chars`;
+# a record assembled from the documents of one meeting (`source.parts`, `items[].document`).
 SCHEMA_VERSION = "1.3.0"
 
 DocumentType = Literal["minutes", "agenda", "not_minutes"]
@@ -45,13 +46,17 @@ class Span(Model):
     end_page: int | None = Field(default=None, ge=1)
 
 
-class SourceAlternative(Model):
-    """Another file of the same meeting (same record id) that was not read for this record."""
+class DocumentRef(Model):
+    """One document: its file name, content hash, type and the format it was read as."""
 
     file_name: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     media_type: str = Field(examples=["text/plain", "application/pdf"])
     system: str = Field(default="text", examples=["text", "pdf", "firstagenda"])
+
+
+class SourceAlternative(DocumentRef):
+    """Another file of the same meeting (same record id) that was not read for this record."""
 
 
 class OcrPage(Model):
@@ -96,6 +101,10 @@ class Source(Model):
         "Other files in the inbox of the same meeting (the same record id, other content), e.g. the PDF "
         "beside a text export; this record is read from the file that wins by the rule meeting system > "
         "HTML > PDF > text, then more items, then the newer file (warning `duplicate_source`)."))
+    parts: list[DocumentRef] = Field(default_factory=list, description=(
+        "The documents this record is assembled from, where a meeting is published as several (one page "
+        "per item): each item names its own in `items[].document`, and its lines, pages and pointer are "
+        "that document's. Empty for a record read from one document (`source` itself)."))
 
 
 class RecordWarning(Model):
@@ -239,6 +248,9 @@ class AgendaItem(Model):
     presenters: list[str] = Field(default_factory=list, description="People who presented.")
     party_links: list[PartyLink] = Field(default_factory=list, description="Votes/protocol notes -> parties.")
     span: Span | None = Field(default=None, description="Null for an item found only in the TOC.")
+    document: DocumentRef | None = Field(default=None, description=(
+        "The document the item was read from, in a record assembled from several (`source.parts`); its "
+        "`span` and `source_pointer` are that document's. Null: the record's `source`."))
     source_id: str | None = Field(default=None, description="The meeting system's own id of the item (a GUID).")
     source_pointer: str | None = Field(
         default=None, examples=["/Dagsordenpunkter/3"],
