@@ -81,7 +81,10 @@ def classify_outcome(text: str | None, profile: Profile, default: str | None = N
     records what was discussed) or none."""
     if not text or not text.strip():
         return "none"
-    found = [kind for kind in (_sentence_outcome(s, profile) for s in sentences(text)) if kind]
+    groups = profile.compile(profile.section("decision")["vote_against_groups"])
+    # a party group's dissent ("Venstres byrådsgruppe kunne ikke tiltræde …") is a vote, not the outcome
+    said = [s for s in sentences(text) if not ((m := groups.match(s)) and parties_named(m["who"]))]
+    found = [kind for kind in (_sentence_outcome(s, profile) for s in said) if kind]
     if not found and default:
         return default
     decisive = [kind for kind in found if kind in DECISIVE]
@@ -98,12 +101,40 @@ def protocol_notes(lines: list[str], profile: Profile) -> list[str]:
     return [s for line in lines for s in sentences(line) if cue.search(s)]
 
 
+def parties_named(text: str) -> list[str]:
+    """The letters of the parties a text names by name ("Venstres byrådsgruppe", "Enhedslisten og
+    Alternativet", "SF"), in order; a party letter only in parentheses ("(Ø)")."""
+    from extractors.gazetteer import load
+
+    found: list[tuple[int, str]] = []
+    for party in load().parties:
+        for form in party.forms:
+            if len(form) < 2:
+                continue
+            for m in regex.finditer(rf"(?<![\p{{L}}]){regex.escape(form)}(?:s|ernes|ens)?(?![\p{{L}}])", text):
+                found.append((m.start(), party.letter))
+    for m in regex.finditer(r"\((\p{Lu}{1,2})\)", text):
+        found.append((m.start(), m.group(1)))
+    letters: list[str] = []
+    for _, letter in sorted(found):
+        if letter not in letters:
+            letters.append(letter)
+    return letters
+
+
 def find_votes(lines: list[str], profile: Profile) -> list[FoundVote]:
     cfg = profile.section("decision")
     rules = [("for", cfg["vote_for"]), ("against", cfg["vote_against"]), ("abstain", cfg["vote_abstain"])]
+    groups = profile.compile(cfg["vote_against_groups"])
     votes = []
     for line in lines:
         for sentence in sentences(line):
+            dissent = groups.match(sentence)
+            if dissent:  # "Venstres byrådsgruppe kunne ikke tiltræde indstillingen."
+                parties = parties_named(dissent["who"])
+                if parties and not any(v.position == "against" and set(parties) <= set(v.parties) for v in votes):
+                    votes.append(FoundVote(position="against", parties=parties, count=None, text=collapse(sentence)))
+                continue
             for position, pattern in rules:
                 m = profile.compile(pattern).match(sentence)
                 if not m:

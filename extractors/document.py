@@ -14,7 +14,7 @@ from extractors.classify import Signals, classify, find_title_words, meeting_end
 from extractors.coverage import measure_coverage
 from extractors.dates import find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
-from extractors.header import find_authority, find_header, find_next_meeting, meeting_times
+from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
@@ -130,6 +130,39 @@ def _decision_head(part: Part, profile: Profile) -> tuple[str, list[tuple[int, s
     return heading, lines, date
 
 
+# A bullet of a list under a decision, any character a page uses ("•", "·", "▪", "̵" U+0335): "- ".
+LIST_BULLET = regex.compile(r"^\s*(?:[•·▪‣◦*\u0335\u0336]\s*|[-–]\s+)(?=\S)")
+# A line of a case's course naming a date and a body: "03-03-2026 Magistraten", "10.03.2026 Byrådet:".
+DATED_BODY = regex.compile(r"^\s*(?P<date>\d{1,2}[-./]\d{1,2}[-./]\d{2,4})\s+(?P<by>(?-i:\p{Lu})[\p{L}\d ,.-]{1,80}?)\s*:?\s*$",
+                           regex.VERSION1)
+
+
+def _dated_decisions(part: Part, profile: Profile, span: _Spans) -> list[Decision]:
+    """The decisions a case's course lists, each under a line of its date and body ("Sagens
+    forløb" / "03-03-2026 Magistraten" / "Indstillingen anbefales." / "10-03-2026 Byrådet" / …)."""
+    out: list[Decision] = []
+    entry: list = []
+
+    def close() -> None:
+        if entry and any(t.strip() for _, t in entry[1:]):
+            (first, heading), rest = entry[0], entry[1:]
+            m = DATED_BODY.match(heading)
+            text = collapse(" ".join(t for _, t in rest))
+            out.append(Decision(heading=collapse(heading), by=nominative(m["by"].strip(" ,.")), date=first_date(m["date"]),
+                                text=text, outcome=classify_outcome(text, profile),
+                                protocol_notes=protocol_notes([t for _, t in rest], profile),
+                                span=span(first, rest[-1][0])))
+
+    for number, line in part.lines:
+        if DATED_BODY.match(line):
+            close()
+            entry = [(number, line)]
+        elif entry:
+            entry.append((number, line))
+    close()
+    return out
+
+
 def _bare_case_line(line: str, profile: Profile) -> bool:
     """A line that is a case number and nothing else ("00.01.00-G01-24-17", "Sagsnr.: 26/1432")."""
     text = line.strip()
@@ -186,6 +219,9 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
             names = names_in(" , ".join([named] + [t.strip() for t in part.text_lines() if t.strip()]), profile)
             (found[-1][0].absent if found else absent_before).extend(names)
             continue
+        if part.kind == "history":  # "Sagens forløb" / "03-03-2026 Magistraten" / its decision / …
+            found.extend((d, part) for d in _dated_decisions(part, profile, span))
+            continue
         if part.kind != "decision" or not any(t.strip() for t in part.text_lines()):
             continue
         heading_text, body_lines, stated_date = _decision_head(part, profile)
@@ -200,10 +236,13 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
             kept.append(line)
         if not any(t.strip() for t in kept):
             kept = [t for _, t in body_lines]  # nothing but who was absent: that is what was recorded
+        kept = [LIST_BULLET.sub("- ", t, count=1) for t in kept]
         text = collapse(" ".join(kept))
         by, date = decision_heading(heading_text)
         date = date or stated_date
         default = part.rule.default_outcome if part.rule else None
+        if all(t.startswith("- ") for t in (x.strip() for x in kept) if t):
+            default = "noted"  # what the chair told, as a list ("̵ Møde i Idrætsrådet"): noted
         found.append((Decision(heading=heading_text, by=by, date=date, text=text,
                                outcome=classify_outcome(text, profile, default),
                                protocol_notes=protocol_notes(kept, profile), absent=absent_here,

@@ -183,6 +183,11 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
                     best = (*rank, name)
     if best:
         return _recase(nominative(best[2]), full_text)
+    abbreviations = profile.section("header").get("body_abbreviations", {})
+    for line in lines[:30]:  # "Referat KB 12-03-2026", "BR-møde den 3. marts 2026"
+        for word in regex.findall(r"(?<![\p{L}])\p{Lu}{2,3}(?![\p{L}])", line):
+            if word in abbreviations and len(line) <= 120:
+                return abbreviations[word]
     if profile.section("header").get("body_after_title"):
         return _body_after_title(lines, profile)
     return None

@@ -44,8 +44,12 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 )
 # Two or more characters of UTF-8 read as Windows-1252/Latin-1: Ã¸ (ø), Ã¥ (å), Ã¦ (æ), Ã˜ (Ø),
 # Â§ (§), â€“ (–), â€™ (’) ...
+# UTF-8 read as a DOS code page (cp852, cp850, cp437, cp865): its lead byte C3 is a box-drawing
+# character: "Regionsr├ądet", "K├©benhavn".
 _MOJIBAKE = re.compile(r"[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                       r"\u2013-\u203a\u20ac\u2122]|â€[\u0080-\u00bf\u0153\u2018-\u203a\u2122]")
+                       r"\u2013-\u203a\u20ac\u2122]|â€[\u0080-\u00bf\u0153\u2018-\u203a\u2122]"
+                       r"|(?<=\w)[├┼┬][\u0080-\u024f\u2500-\u25a0]")
+DOS_PAGES = ("cp852", "cp850", "cp865", "cp437")
 
 
 @dataclass
@@ -144,10 +148,10 @@ def repair_mojibake(text: str) -> tuple[str, int]:
 
 
 def _redecode(line: str) -> str:
-    """A line of mojibake read back: its characters as Windows-1252 (or Latin-1) bytes are UTF-8,
+    """A line of mojibake read back: its characters as Windows-1252 (or Latin-1, or a DOS code page) bytes are UTF-8,
     which text that is not mojibake practically never is; else ftfy's careful repair (a line that
     mixes mojibake with real non-ASCII letters)."""
-    for single in ("cp1252", "latin-1"):
+    for single in ("cp1252", "latin-1", *DOS_PAGES):
         try:
             return line.encode(single).decode("utf-8")
         except UnicodeError:
