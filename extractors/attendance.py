@@ -34,6 +34,10 @@ PARTY = r"(?:\s*\((?P<party>[\p{Lu}]{1,3})\))?"
 ENTRY = regex.compile(rf"^\s*{TITLE}{NAME}{PARTY}\s*(?:[,–-]\s*)?(?P<rest>[^\t]*?)\s*[,;]?\s*$", regex.VERSION1)
 ROLE_WORDS = regex.compile(rf"\b(?:{POSITIONS}|suppleant)\b", regex.IGNORECASE)
 PAREN = regex.compile(r"\(([^()]*)\)")
+# "Hanne Lund, (A)": the party written after a comma.
+PARTY_AFTER_COMMA = regex.compile(r",\s*\((\p{Lu}{1,3}|Løsgænger)\)")
+# The number of an entry of a numbered list of members: "1. ", "12) ".
+NUMBERED_ENTRY = regex.compile(r"^\s*\d{1,2}[.)]\s+(?=\p{Lu})")
 # Words that are never a person's whole name ("Afbud: Ingen", "Fraværende: Alle").
 NOT_NAMES = {"ingen", "intet", "alle", "ingen afbud", "ingen fraværende", "se", "jf", "bemærk", "følgende"}
 
@@ -69,6 +73,11 @@ def _heading_patterns(profile: Profile) -> dict[str, regex.Pattern]:
     return patterns
 
 
+def is_attendance_heading(line: str, profile: Profile) -> bool:
+    """Whether `line` heads a list of people ("Deltagere:", "Fraværende med afbud")."""
+    return _heading(line, _heading_patterns(profile)) is not None
+
+
 def _heading(line: str, patterns: dict[str, regex.Pattern]) -> tuple[str, regex.Match] | None:
     for status in ("present", "absent", "staff"):
         m = patterns[status].match(line)
@@ -81,7 +90,7 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
     """One person. A one-word name is taken only with a party or a municipality, or when
     `single_names` (an inline list whose other names decide; see `find_attendance`)."""
     text = strip_bullet(text) if text.lstrip().startswith(("-", "•")) else text.strip()
-    text = text.strip(" ,;")
+    text = NUMBERED_ENTRY.sub("", PARTY_AFTER_COMMA.sub(r" (\1)", text), count=1).strip(" ,;")  # "1. Borgmester …"
     if not text or len(text) > 160 or regex.search(r"[.!?]\s+\p{Lu}\p{Ll}+\s+\p{Ll}", text):
         return None
     if text.casefold().strip(" .") in NOT_NAMES or text.endswith(":"):
@@ -133,7 +142,9 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
 
 
 def split_inline(rest: str) -> list[str]:
-    """"A (V), B (C) og C" -> entries; a comma after "(P)" may introduce a municipality, kept."""
+    """"A (V), B (C) og C" -> entries; a comma after "(P)" may introduce a municipality, kept; a
+    comma before the party ("Hanne Lund, (A)") is no separator."""
+    rest = PARTY_AFTER_COMMA.sub(r" (\1)", rest)
     if ";" in rest:
         pieces = rest.split(";")
     elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):

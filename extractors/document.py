@@ -8,7 +8,9 @@ from pathlib import PurePath
 import regex
 
 from extractors import EXTRACTOR_VERSION
-from extractors.attendance import Entry, entries_in, find_attendance, names_in, read_sentence, read_sentences, settle
+from extractors.attendance import (
+    Entry, entries_in, find_attendance, is_attendance_heading, names_in, read_sentence, read_sentences, settle,
+)
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
@@ -508,6 +510,19 @@ def _earlier_only(items: list[AgendaItem], date) -> None:
             item.decision, item.votes = None, []
 
 
+def _lists_in_first_item(items: list[AgendaItem], lines: list[str], profile: Profile,
+                         listed: list[Entry]) -> list[Entry]:
+    """Meeting-level lists written inside the first item ("1. Meddelelser" / "Fraværende med afbud:
+    Ingen." / "Medlemmer:" / "1. Formand Anne Holm (A)" …) where the header has none: the meeting's."""
+    first = next((i for i in items if i.span is not None), None)
+    if first is None or any(e.status == "present" and not e.said for e in listed):
+        return []
+    inside = set(range(first.span.start_line, first.span.end_line))  # 0-based lines after the heading
+    found = [e for e in find_attendance(lines, profile, set(range(len(lines))) - inside)[0] if not e.said]
+    # a member list makes it the meeting's roll; an "Afbud:" under the decision alone is the item's
+    return found if any(e.status == "present" and e.role != "staff" for e in found) else []
+
+
 def _header_from_decisions(header, items: list[AgendaItem], lines: list[str]) -> None:
     """A page whose header names no body or date (an item's page under a site's navigation) names
     them in its decision headings: "Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41", "Beslutning
@@ -534,6 +549,7 @@ def _blank_web_furniture(lines: list[str], profile: Profile) -> int:
     """Blank a web page's furniture in `lines` (the profile's [furniture]); the characters blanked."""
     cfg = profile.section("furniture")
     whole, glued, cookie = profile.compile(cfg["lines"]), profile.compile(cfg["glued"]), profile.compile(cfg["cookie"])
+    end = profile.compile(cfg["glued_end"])
     chars = 0
     for index, line in enumerate(lines):
         if not line.strip() or len(line) > 300:
@@ -545,7 +561,11 @@ def _blank_web_furniture(lines: list[str], profile: Profile) -> int:
         m = glued.match(line)
         if m:
             chars += len(m.group(0).strip())
-            lines[index] = line[m.end():]
+            line = lines[index] = line[m.end():]
+        m = end.search(line)
+        if m:
+            chars += len(m.group(0).strip())
+            lines[index] = line[:m.start()]
     return chars
 
 
@@ -612,7 +632,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         return match_part_heading(line, profile) is not None or (len(line) <= 200 and is_case_line(line, profile))
 
     toc = (find_toc(lines, profile.section("toc")["min_entries"], profile.compile(profile.section("toc")["heading"]))
-           or (find_overview(lines, profile, is_evidence) if structure is None or not structure.items else None))
+           or (find_overview(lines, profile, is_evidence, lambda line: is_attendance_heading(line, profile))
+               if structure is None or not structure.items else None))
     skip = set(range(toc.start_line - 1, toc.end_line)) if toc else set()
 
     if structure is not None and structure.items:
@@ -638,7 +659,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
                        if i.heading_lines is not None} if structure is not None else None
     sections, items = _agenda_records(agenda, lines, end_of_items, layout_tables, profile, span, stated_headings)
     if structure is None or structure.participants is None:
-        entries = settle(entries + _attendance_in_items(items, lines, profile))
+        entries = settle(entries + _attendance_in_items(items, lines, profile)
+                         + _lists_in_first_item(items, lines, profile, entries))
     participants, participant_warnings = _participants(entries)
     warnings.extend(participant_warnings)
     for entry in agenda.toc_only:

@@ -335,12 +335,14 @@ def _title_over(lines: list[str], opener: int, units: list[_Unit], part_of, is_c
     return index
 
 
-def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool]) -> Toc | None:
+def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool],
+                  is_people: Callable[[str], bool] = lambda line: False) -> Toc | None:
     """A list of the items at the top of a page, without page numbers ("PUNKTER" / "446. Godkendelse
     af dagsorden" / "447. …", "• Pkt. 41 Titel", "181." / "Title"): numbered lines in sequence with
     nothing else between them, at least three, or two under a heading of their own ("Punkter",
     "Dagsordenspunkter"). It is read as a table of contents: its entries are matched to the
-    headings below, and an entry never found there is an item all the same."""
+    headings below, and an entry never found there is an item all the same. A numbered list under
+    an attendance heading (`is_people`) is the members, not the items."""
     pattern = _heading_pattern(profile)
     heading = profile.compile(profile.section("toc")["overview_heading"])
     index = 0
@@ -363,6 +365,9 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
             previous = number
             j += cand.title_lines
         above = [line for line in lines[max(0, index - 4):index] if line.strip()]
+        if above and is_people(above[-1]):  # "Deltagere:" / "1. Borgmester Hanne Lund (A)" / …: members
+            index = max(j, index + 1)
+            continue
         if len(run) >= 3 or (len(run) == 2 and above and heading.match(above[-1])):
             return Toc(entries=run, start_line=run[0].line, end_line=run[-1].line)
         index = max(j, index + 1) if run else index + 1
