@@ -24,6 +24,7 @@ from extractors.parts import (
     Part, attachment_titles, inline_recommendation, match_part_heading, recommendation_points, split_parts,
 )
 from extractors.profile import Profile, load_profile
+from extractors.reflow import is_flattened, reflow
 from extractors.tables import RawTable, find_text_tables, parse_number, split_header
 from extractors.text import MAX_ID_LENGTH, bounded_id, collapse, paragraphs_text, sentences, slugify
 from extractors.toc import find_toc
@@ -39,13 +40,23 @@ MAX_ITEM_WARNINGS = 20
 
 
 class _Spans:
-    """Builds spans, adding pages when the loader knows which page each line starts and ends on."""
+    """Builds spans, adding pages when the loader knows which page each line starts and ends on;
+    with `origin` (a flattened page broken into lines), a line is first taken back to the line of the
+    text it came from."""
 
-    def __init__(self, line_pages: list[int] | None, line_end_pages: list[int] | None = None):
+    def __init__(self, line_pages: list[int] | None, line_end_pages: list[int] | None = None,
+                 origin: list[int] | None = None):
         self.line_pages = line_pages
         self.line_end_pages = line_end_pages if line_end_pages and len(line_end_pages) == len(line_pages or []) else line_pages
+        self.origin = origin
+
+    def line(self, number: int | None) -> int | None:
+        if number is None or not self.origin:
+            return number
+        return self.origin[min(max(number, 1), len(self.origin)) - 1]
 
     def __call__(self, start: int, end: int) -> Span:
+        start, end = self.line(start), self.line(end)
         end = max(start, end)
         if not self.line_pages:
             return Span(start_line=start, end_line=end)
@@ -624,6 +635,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     normalized = normalize(text)
     lines = normalized.lines
     web_furniture = _blank_web_furniture(lines, profile)
+    reflowed = reflow(lines, profile) if structure is None and not line_pages and is_flattened(lines, profile) else None
+    if reflowed is not None:  # a page flattened to one paragraph: read line by line, spans into the text
+        lines = reflowed.lines
+        span = _Spans(None, None, reflowed.origin)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 
@@ -789,6 +804,14 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         stem = bounded_id(slugify(PurePath(source.file_name).stem) or "document", MAX_ID_LENGTH - 9)
         record_id = f"{stem}-{source.sha256[:8]}"
 
+    if reflowed is not None:  # lines of the flattened page broken up: back to the lines of the text
+        for entry in [*warnings, *participants]:
+            entry.line = span.line(entry.line)
+        for run in coverage.unassigned if coverage else []:
+            run.span.start_line, run.span.end_line = span.line(run.span.start_line), span.line(run.span.end_line)
+        warnings.append(RecordWarning(code="reflowed", message=(
+            f"the text stands in paragraphs of whole pages (a document-sharing site's copy); read as "
+            f"{len(lines)} lines broken before its headings, spans point to its {len(reflowed.origin and set(reflowed.origin))} lines")))
     record = MeetingRecord(
         record_id=record_id, document_type=document_type, not_minutes_reason=reason, classification=evidence,
         source=source, extractor_version=EXTRACTOR_VERSION, warnings=warnings, coverage=coverage, meeting=meeting,
