@@ -229,7 +229,7 @@ def read_sentences(text: str, profile: Profile, line: int | None = None) -> tupl
     substitutes: list[Entry] = []
     rest: list[str] = []
     before: list[Entry] = []
-    clauses = [c for sentence in (sentences(text) if len(text) <= 5000 else [text]) for c in CLAUSE.split(sentence)]
+    clauses = [c for sentence in (sentences(text) if len(text) <= 5000 else [text]) for c in _clauses(sentence)]
     for sentence in clauses:
         said = read_sentence(sentence, profile, line)
         if said is None:
@@ -247,6 +247,16 @@ def read_sentences(text: str, profile: Profile, line: int | None = None) -> tupl
 
 # "A deltog som stedfortræder for B og C deltog som stedfortræder for D": two clauses.
 CLAUSE = regex.compile(r"\s+og\s+(?=(?:\p{Lu}[\p{Ll}'’.-]+\s+){1,4}(?:\(\p{Lu}{1,3}\)\s+)?(?:deltog|mødte|var|deltager|møder)\b)")
+def _clauses(sentence: str) -> list[str]:
+    """A sentence of two attendance clauses joined by "og", each with its verb, as two; "Karen Holm og
+    Ib Berg var fraværende" is one clause."""
+    for m in CLAUSE.finditer(sentence):
+        if VERB.search(sentence[:m.start()]):
+            return [sentence[:m.start()], *_clauses(sentence[m.end():])]
+    return [sentence]
+
+
+VERB = regex.compile(r"\b(?:deltog|deltager|mødte|møder|var|er)\b")
 # "Britt Jensen (A), sag 129-138", "(pkt. 3-5)": the items an absence covers, not part of the name.
 ITEM_RANGE = regex.compile(r"\(?\b(?:sag(?:erne)?|punkt(?:erne)?|pkt\.?)\s*(?:nr\.?\s*)?\d[\d\s,.\-–og]*\)?", regex.IGNORECASE)
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import PurePath
 
 import regex
+from pydantic import BaseModel
 
 from extractors import EXTRACTOR_VERSION
 from extractors.attendance import (
@@ -40,23 +41,13 @@ MAX_ITEM_WARNINGS = 20
 
 
 class _Spans:
-    """Builds spans, adding pages when the loader knows which page each line starts and ends on;
-    with `origin` (a flattened page broken into lines), a line is first taken back to the line of the
-    text it came from."""
+    """Builds spans, adding pages when the loader knows which page each line starts and ends on."""
 
-    def __init__(self, line_pages: list[int] | None, line_end_pages: list[int] | None = None,
-                 origin: list[int] | None = None):
+    def __init__(self, line_pages: list[int] | None, line_end_pages: list[int] | None = None):
         self.line_pages = line_pages
         self.line_end_pages = line_end_pages if line_end_pages and len(line_end_pages) == len(line_pages or []) else line_pages
-        self.origin = origin
-
-    def line(self, number: int | None) -> int | None:
-        if number is None or not self.origin:
-            return number
-        return self.origin[min(max(number, 1), len(self.origin)) - 1]
 
     def __call__(self, start: int, end: int) -> Span:
-        start, end = self.line(start), self.line(end)
         end = max(start, end)
         if not self.line_pages:
             return Span(start_line=start, end_line=end)
@@ -492,7 +483,9 @@ def _attendance_in_items(items: list[AgendaItem], lines: list[str], profile: Pro
         roll = bool(item.title and pattern.match(item.title.strip()))
         before: list[Entry] = []
         said_any = False
-        for number in range(decision.span.start_line, decision.span.end_line + 1):
+        told = sorted({n for p in item.parts if p.kind in ("decision", "attendance")
+                       for n in range(p.span.start_line, p.span.end_line + 1)})
+        for number in told:
             for sentence in sentences(lines[number - 1]) if len(lines[number - 1]) <= 2000 else []:
                 said = read_sentence(sentence, profile, number)
                 if said is None:
@@ -554,6 +547,17 @@ def _header_from_decisions(header, items: list[AgendaItem], lines: list[str]) ->
     if header.date is None:
         days = Counter(d.date for d in current if d.date)
         header.date = days.most_common(1)[0][0] if days else None
+
+
+def _spans_in(value) -> list[Span]:
+    """Every Span inside `value` (models, lists of them)."""
+    if isinstance(value, Span):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _spans_in(v)]
+    if isinstance(value, BaseModel):
+        return [s for name in type(value).model_fields for s in _spans_in(getattr(value, name))]
+    return []
 
 
 def _blank_web_furniture(lines: list[str], profile: Profile) -> int:
@@ -636,9 +640,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     lines = normalized.lines
     web_furniture = _blank_web_furniture(lines, profile)
     reflowed = reflow(lines, profile) if structure is None and not line_pages and is_flattened(lines, profile) else None
-    if reflowed is not None:  # a page flattened to one paragraph: read line by line, spans into the text
+    if reflowed is not None:  # a page flattened to one paragraph: read line by line (spans mapped back at the end)
         lines = reflowed.lines
-        span = _Spans(None, None, reflowed.origin)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 
@@ -805,10 +808,13 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         record_id = f"{stem}-{source.sha256[:8]}"
 
     if reflowed is not None:  # lines of the flattened page broken up: back to the lines of the text
+        def back(number: int | None) -> int | None:
+            return None if number is None else reflowed.origin[min(max(number, 1), len(reflowed.origin)) - 1]
+
         for entry in [*warnings, *participants]:
-            entry.line = span.line(entry.line)
-        for run in coverage.unassigned if coverage else []:
-            run.span.start_line, run.span.end_line = span.line(run.span.start_line), span.line(run.span.end_line)
+            entry.line = back(entry.line)
+        for found in {id(x): x for x in _spans_in([coverage, sections, items])}.values():  # each object once
+            found.start_line, found.end_line = back(found.start_line), back(found.end_line)
         warnings.append(RecordWarning(code="reflowed", message=(
             f"the text stands in paragraphs of whole pages (a document-sharing site's copy); read as "
             f"{len(lines)} lines broken before its headings, spans point to its {len(reflowed.origin and set(reflowed.origin))} lines")))

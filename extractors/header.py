@@ -168,7 +168,7 @@ def _recase(name: str, full_text: str) -> str:
 
 def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
     patterns = [profile.compile(p, regex.VERSION1) for p in profile.section("header")["body_patterns"]]
-    best: tuple[int, int, str] | None = None  # (-standalone, line index, name)
+    best: tuple[int, int, int, str] | None = None  # (-standalone, line index, -length, name)
     for index, line in enumerate(lines):
         stripped = collapse(line)
         for pattern in patterns:
@@ -178,11 +178,11 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
                 # inside a sentence.
                 alone = len(name) >= len(stripped) - 1 or regex.fullmatch(
                     rf"{regex.escape(name)}\s+(?:møde|ordinære\s+møde|ekstraordinære\s+møde)", stripped, regex.I)
-                rank = (0 if alone else 1, index)
-                if best is None or rank < best[:2]:
+                rank = (0 if alone else 1, index, -len(name))  # on one line, the longest name
+                if best is None or rank < best[:3]:
                     best = (*rank, name)
     if best:
-        return _recase(nominative(best[2]), full_text)
+        return _recase(nominative(best[3]), full_text)
     abbreviations = profile.section("header").get("body_abbreviations", {})
     for line in lines[:30]:  # "Referat KB 12-03-2026", "BR-møde den 3. marts 2026"
         for word in regex.findall(r"(?<![\p{L}])\p{Lu}{2,3}(?![\p{L}])", line):

@@ -13,8 +13,8 @@ SAMPLE = FIXTURES / "minutes" / "kkr-hovedstaden-2026-06-16.txt"
 SAMPLE_GOLD = FIXTURES / "gold" / "kkr-hovedstaden-2026-06-16.gold.json"
 
 
-def record_from_text(text: str, name: str = "test.txt") -> MeetingRecord:
+def record_from_text(text: str, name: str = "test.txt", entities: bool = True) -> MeetingRecord:
     data = text.encode("utf-8")
     source = Source(file_name=name, sha256=hashlib.sha256(data).hexdigest(), media_type="text/plain",
                     size_bytes=len(data))
-    return extract_record(text, source=source)
+    return extract_record(text, source=source, entities=entities)

@@ -1,0 +1,377 @@
+"""Every trait of ../shared/field-guide.md, in examples written for these tests (invented names,
+numbers, dates and places, in the shapes real minutes take). Issue 16: the genre, not six layouts.
+
+Each test is one trait: header forms, dates as CMSs write them, item numbering, closed items, case
+numbers, part and decision headings, outcomes, attendance anywhere, page furniture, and what makes
+a document minutes. Pages published one per item are tests/test_assembly.py's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractors.dates import find_dates, find_times
+from tests.helpers import record_from_text
+
+D = dt.date
+
+
+def read(text: str):
+    return record_from_text(text, entities=False)
+
+
+def item(record, number: str):
+    return next(i for i in record.items if i.number == number)
+
+
+ONE_ITEM = "\n\n1. Godkendelse af dagsorden\n\nSagsnr.: 26/1001\n\nBeslutning\nGodkendt.\n"
+
+
+# --- the header --------------------------------------------------------------------------------
+
+
+def test_labels_without_colons_before_their_values():
+    r = read("Referat\n\nByrådet\n\nMødedato Tirsdag d. 3. marts 2026 kl. 17:00\nMødested Rådssalen" + ONE_ITEM)
+    m = r.meeting
+    assert (m.date, m.start_time, m.place) == (D(2026, 3, 3), "17:00", "Rådssalen")
+
+
+def test_capital_labels_alone_over_their_values():
+    text = ("UDVALG\n\nBørne- og Kulturudvalget\n\nMØDE\n\nReferat\n\nSTED\n\nRådhuset, lokale 2\n\nSTARTTIDSPUNKT\n\n"
+            "12-03-2026 16:00:00\n\nSLUTTIDSPUNKT\n\n12-03-2026 18:30:00\n" + ONE_ITEM)
+    m = read(text).meeting
+    assert (m.body, m.place, m.date, m.start_time, m.end_time) == (
+        "Børne- og Kulturudvalget", "Rådhuset, lokale 2", D(2026, 3, 12), "16:00", "18:30")
+
+
+def test_labels_with_colons():
+    r = read("Referat\n\nUdvalg: Udvalget for Natur og Klima\nMødedato: 09-02-2026\nMødested: Mødelokale 4, Rådhuset"
+             + ONE_ITEM)
+    assert (r.meeting.body, r.meeting.date, r.meeting.place) == (
+        "Udvalget for Natur og Klima", D(2026, 2, 9), "Mødelokale 4, Rådhuset")
+    r = read("Økonomiudvalget - Referat\n\nDato: 14. januar 2026\nLokale: Byrådssalen\nTidspunkt: Kl. 18:30" + ONE_ITEM)
+    assert (r.meeting.date, r.meeting.place, r.meeting.start_time) == (D(2026, 1, 14), "Byrådssalen", "18:30")
+
+
+@pytest.mark.parametrize("title, body, date", [
+    ("REFERAT Tønnersø Byråd d. 27-01-2026", "Tønnersø Byråd", D(2026, 1, 27)),
+    ("Kommunalbestyrelsen - Referat\n\n27. januar 2026", "Kommunalbestyrelsen", D(2026, 1, 27)),
+    ("Referat fra mødet i Teknisk Udvalg den 5. februar 2026", "Teknisk Udvalg", D(2026, 2, 5)),
+])
+def test_title_lines_that_carry_body_and_date(title, body, date):
+    r = read(title + ONE_ITEM)
+    assert r.document_type == "minutes"
+    assert (r.meeting.body, r.meeting.date) == (body, date)
+
+
+def test_date_time_and_place_in_one_sentence():
+    r = read("Referat\n\nSkovby Ældreråd\n\nMødet blev holdt torsdag den 8. januar 2026 kl. 15.00 i mødelokale 3\n"
+             + ONE_ITEM)
+    assert (r.meeting.date, r.meeting.start_time, r.meeting.place) == (D(2026, 1, 8), "15:00", "mødelokale 3")
+
+
+@pytest.mark.parametrize("text, date, time", [
+    ("Onsdag, March 4, 2026 - 17:30", D(2026, 3, 4), "17:30"),
+    ("Torsdag, 14 marts, 2026 - 18:30", D(2026, 3, 14), "18:30"),
+    ("Mødedato: d. 27-08-2025 kl. 16.00", D(2025, 8, 27), "16:00"),
+    ("04.03.2026 16:00:00", D(2026, 3, 4), "16:00"),
+    ("Mødedato: 9/11/2026 3:00:00 PM", D(2026, 9, 11), None),  # an American date, month first
+])
+def test_dates_and_times_as_web_systems_write_them(text, date, time):
+    assert find_dates(text)[0][2] == date
+    assert (find_times(text)[:1] or [None])[0] == time or time is None
+
+
+def test_a_publication_date_is_not_the_meeting_date():
+    r = read("Kultur- og Fritidsudvalget\n\nOffentliggjort 10-03-2026\n\nReferat\n\nTirsdag den 3. marts 2026 kl. 16.00"
+             + ONE_ITEM)
+    assert r.meeting.date == D(2026, 3, 3)
+
+
+def test_an_abbreviated_body_in_the_title():
+    r = read("Referat KB 12-03-2026" + ONE_ITEM)
+    assert (r.meeting.body, r.meeting.date) == ("Kommunalbestyrelsen", D(2026, 3, 12))
+
+
+def test_mojibake_of_a_dos_code_page_is_repaired_before_reading(tmp_path):
+    from pipeline.process import build_record
+
+    text = "Referat\n\nRegionsrådet\n\nDato: 3. marts 2026" + ONE_ITEM
+    path = tmp_path / "regionsraadet.txt"
+    path.write_text(text.encode("utf-8").decode("cp852"), encoding="utf-8")  # "Regionsr├ądet"
+    record = build_record(path)
+    assert record.meeting.body == "Regionsrådet"
+    assert any(w.code == "mojibake_repaired" for w in record.warnings)
+
+
+# --- items -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("heading, number", [
+    ("3. Godkendelse af regnskab", "3"),
+    ("3.Godkendelse af regnskab", "3"),
+    ("3Godkendelse af regnskab", "3"),
+    ("Punkt 3: Godkendelse af regnskab", "3"),
+    ("Pkt. 3\n\nGodkendelse af regnskab", "3"),
+    ("Dagsordenspunkt 3: Godkendelse af regnskab", "3"),
+    ("• 214. Godkendelse af regnskab", "214"),
+    ("Nr.3 - Godkendelse af regnskab", "3"),
+])
+def test_item_number_forms(heading, number):
+    r = read(f"Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n{heading}\n\nSagsnr.: 26/1432\n\nBeslutning\nGodkendt.\n")
+    assert [(i.number, i.title) for i in r.items] == [(number, "Godkendelse af regnskab")]
+    assert r.items[0].decision.outcome == "approved"
+
+
+def test_a_list_of_the_items_at_the_top_of_the_page_and_numbers_running_through_the_year():
+    text = ("Referat\n\nDato: Onsdag, March 4, 2026 - 17:30\n\n"
+            "• Pkt. 41 Godkendelse af dagsorden\n\n  Pkt. 41\n\n  Godkendelse af dagsorden\n\n"
+            "  Sagsnr. 412233 Kultur- og Fritidsudvalget Åbent punkt\n\n"
+            "  Kultur- og Fritidsudvalget, 04-03-2026, pkt. 41\n\n  Godkendt.\n\n"
+            "• Pkt. 42 Tilskud til spejderne\n\n  Pkt. 42\n\n  Tilskud til spejderne\n\n"
+            "  Sagsnr. 412250 Kultur- og Fritidsudvalget Åbent punkt\n\n"
+            "  Kultur- og Fritidsudvalget, 04-03-2026, pkt. 42\n\n  Udsat.\n")
+    r = read(text)
+    assert [(i.number, i.title, i.decision.outcome) for i in r.items] == [
+        ("41", "Godkendelse af dagsorden", "approved"), ("42", "Tilskud til spejderne", "postponed")]
+    assert (r.meeting.body, r.meeting.date) == ("Kultur- og Fritidsudvalget", D(2026, 3, 4))
+
+
+def test_an_overview_without_page_numbers_is_read_as_the_items():
+    text = ("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\nPUNKTER\n\n212. Godkendelse af dagsorden\n213. Ny skolestruktur\n"
+            "214. Salg af grund\n\n212. Godkendelse af dagsorden\n\nSagsnr.: 26/1\n\nBeslutning\nGodkendt.\n")
+    r = read(text)
+    assert [(i.number, i.title) for i in r.items] == [
+        ("212", "Godkendelse af dagsorden"), ("213", "Ny skolestruktur"), ("214", "Salg af grund")]
+    assert r.items[0].decision.text == "Godkendt." and r.items[1].span is None  # only in the list
+
+
+def test_a_title_printed_twice_and_the_markers_after_it():
+    text = ("Referat\n\nØkonomiudvalget\n\nDato: 3. marts 2026\n\n1. Godkendelse af dagsorden (B)\n\n"
+            "1.     Godkendelse af dagsorden (B)\n\nSagsnr.: 26/1\n\nBeslutning\nGodkendt.\n\n"
+            "2. Orientering om likviditet (O)\n\n2.     Orientering om likviditet (O)\n\nSagsnr.: 26/2\n\n"
+            "Beslutning\nTaget til efterretning.\n")
+    r = read(text)
+    assert [(i.number, i.title) for i in r.items] == [("1", "Godkendelse af dagsorden (B)"),
+                                                      ("2", "Orientering om likviditet (O)")]
+    assert r.items[0].decision.text == "Godkendt."  # the second item's first printing is not in it
+
+
+@pytest.mark.parametrize("heading", ["4. Lukket: Køb af ejendom", "4. Køb af ejendom (Lukket)",
+                                     "4. Lukket punkt", "4. Fortroligt: Køb af ejendom"])
+def test_closed_items(heading):
+    r = read(f"Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n{heading}\n\nSagsnr.: 26/4\n\nBeslutning\nGodkendt.\n")
+    assert r.items[0].access == "closed"
+
+
+def test_items_without_numbers_are_numbered_by_position_with_a_warning():
+    text = ("Borger- og Arbejdsmarkedsudvalget\nReferat • 19. juni 2026 kl. 16.00\n\n"
+            "Budgetønsker 2027\nSagsid.: 26/101\nIndstilling\nDirektionen indstiller, at ønskerne sendes videre.\n"
+            "Beslutning i Borger- og Arbejdsmarkedsudvalget den 19-06-2026\nGodkendt.\n"
+            "Sagsid.: 26/102\nBeslutningstema\nStatus på jobcentret.\n"
+            "Beslutning i Borger- og Arbejdsmarkedsudvalget den 19-06-2026\nTaget til efterretning.\n")
+    r = read(text)
+    assert [(i.number, i.title, i.decision.outcome) for i in r.items] == [
+        ("1", "Budgetønsker 2027", "approved"), ("2", None, "noted")]
+    assert any(w.code == "unnumbered_items" for w in r.warnings)
+
+
+def test_the_first_item_may_be_the_attendance_itself():
+    text = ("Byrådet - Referat\n\nDato: 29. januar 2026\n\n1. Fraværende\n\nResume\n\nSagsforløb: BY\n\n"
+            "Beslutning\n\nKaren Holm og Ib Berg.\n\n2. Godkendelse af dagsorden\n\nResume\n\nBeslutning\n\nGodkendt.\n")
+    r = read(text)
+    assert [(p.name, p.status) for p in r.participants] == [("Karen Holm", "absent"), ("Ib Berg", "absent")]
+
+
+# --- case numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line, number", [
+    ("Sagsnr.: 26/1432", "26/1432"), ("Sagsnummer: 26/1432", "26/1432"), ("Sag nr. 26-1432", "26-1432"),
+    ("EMN-2026-001234", "EMN-2026-001234"), ("Sagsnr. 412233 Kultur- og Fritidsudvalget Åbent punkt", "412233"),
+    ("27.12.00-P20-3-26", "27.12.00-P20-3-26"), ("Sagsid.: 26/1432", "26/1432"),
+])
+def test_case_number_forms(line, number):
+    r = read(f"Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n1. Salg af grund\n\n{line}\nDok.nr.: 26/99887\n\n"
+             "Beslutning\nGodkendt.\n")
+    assert [c.number for c in r.items[0].case_numbers] == [number]
+
+
+# --- parts and decision headings ----------------------------------------------------------------
+
+
+def test_words_glued_together_where_a_page_was_flattened():
+    text = ("Byrådet - Referat\n\nDato: 29. januar 2026\n\nIndholdsfortegnelse1. Fraværende\n\nResume\n\n"
+            "BeslutningIngen.\n\n2. Godkendelse af dagsorden\n\nSagsfremstilling\n\nBeslutningGodkendt.\n")
+    r = read(text)
+    assert [(i.number, i.title, i.decision.text) for i in r.items] == [
+        ("1", "Fraværende", "Ingen."), ("2", "Godkendelse af dagsorden", "Godkendt.")]
+
+
+def test_the_decision_may_stand_before_the_case_text():
+    text = ("Referat\n\nByrådet\n\nMødedato 3. marts 2026\n\n1. Ny skolestruktur\n\nSagsnr.: 26/1\n\nBeslutninger\n\n"
+            "Byrådet godkendte indstillingen.\n\nIndstilling\n\nDirektionen indstiller, at strukturen godkendes.\n\n"
+            "Sagsfremstilling\n\nStrukturen er drøftet i et år.\n")
+    i = read(text).items[0]
+    assert (i.decision.heading, i.decision.text, i.decision.outcome) == (
+        "Beslutninger", "Byrådet godkendte indstillingen.", "approved")
+    assert i.recommendation.text == "Direktionen indstiller, at strukturen godkendes."
+
+
+@pytest.mark.parametrize("heading, by, date", [
+    ("Beslutning", None, None), ("BESLUTNING", None, None), ("Beslutning:", None, None),
+    ("Beslutning i Udvalget for Natur og Klima den 09-02-2026", "Udvalget for Natur og Klima", D(2026, 2, 9)),
+    ("Beslutning Udvalget for Natur og Klima den 09-02-2026", "Udvalget for Natur og Klima", D(2026, 2, 9)),
+    ("Økonomiudvalgets beslutning i mødet den 3. marts 2026", "Økonomiudvalget", D(2026, 3, 3)),
+    ("Byrådets beslutning den 3. marts 2026", "Byrådet", D(2026, 3, 3)),
+    ("Kultur- og Fritidsudvalget, 03-03-2026, pkt. 41", "Kultur- og Fritidsudvalget", D(2026, 3, 3)),
+    ("Behandling i Sundhedsudvalget den 3. marts 2026, pkt. 7", "Sundhedsudvalget", D(2026, 3, 3)),
+    ("BESLUTNING I ØKONOMIUDVALGET den 03-03-2026", "Økonomiudvalget", D(2026, 3, 3)),
+])
+def test_decision_heading_forms(heading, by, date):
+    day = (date or D(2026, 3, 3)).strftime("%d-%m-%Y")  # this meeting's decision: the meeting's date
+    r = read(f"Referat\n\nByrådet\n\nDato: {day}\n\n1. Salg af grund\n\nSagsnr.: 26/7\n\n{heading}\nGodkendt.\n")
+    d = r.items[0].decision
+    assert (d.by, d.date, d.text, d.outcome) == (by, date, "Godkendt.", "approved")
+
+
+def test_referat_as_the_heading_of_the_decision():
+    r = read("Referat\n\nRegionsrådet\n\nDato: 24. marts 2026\n\n1. Meddelelser fra formanden\n\nSagsnr.: 26/3\n\n"
+             "Referat\n\nTaget til efterretning.\n")
+    assert r.items[0].decision.text == "Taget til efterretning."
+
+
+def test_a_case_course_with_dated_lines_per_body():
+    text = ("Referat\n\nByrådet\n\nDato: 10. marts 2026\n\n1. Ny skolestruktur\n\nSagsnr.: 26/1432\n\n"
+            "Sagens forløb\n03-03-2026 Magistraten\nIndstillingen anbefales.\n10-03-2026 Byrådet\nGodkendt.\n")
+    i = read(text).items[0]
+    assert [(d.by, d.date, d.outcome) for d in i.decisions] == [
+        ("Magistraten", D(2026, 3, 3), "approved"), ("Byrådet", D(2026, 3, 10), "approved")]
+    assert i.decision.text == "Godkendt."
+
+
+def test_an_earlier_bodys_decision_alone_is_not_this_meetings():
+    text = ("Referat\n\nKommunalbestyrelsen\n\nDato: 5. november 2026\n\n343. Kirkelig ligning\n\nSagsnr.: 26/8\n\n"
+            "Økonomiudvalget, 28. oktober 2026, pkt. 452:\n\nAnbefales.\n")
+    i = read(text).items[0]
+    assert i.decision is None and [d.by for d in i.decisions] == ["Økonomiudvalget"]
+
+
+# --- decisions and outcomes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, outcome", [
+    ("Tilbagesendes Magistratsafdelingen med bemærkning, at byrådet i sit møde den 3. marts 2026 har vedtaget "
+     "indstillingen.", "approved"),
+    ("Fremsendes til Teknisk Udvalg til behandling.", "referred"),
+    ("Oversendes til Økonomiudvalget.", "referred"),
+    ("Anbefales. Venstres byrådsgruppe kunne ikke tiltræde indstillingen.", "approved"),
+])
+def test_outcomes(text, outcome):
+    r = read(f"Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n1. Salg af grund\n\nSagsnr.: 26/7\n\nBeslutning\n{text}\n")
+    assert r.items[0].decision.outcome == outcome
+
+
+def test_dissent_written_as_party_groups_is_a_vote_against():
+    r = read("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n1. Salg af grund\n\nSagsnr.: 26/7\n\nBeslutning\n"
+             "Godkendt.\nVenstres byrådsgruppe kunne ikke tiltræde indstillingen.\n"
+             "Enhedslisten og Alternativet kunne ikke tiltræde punkt 2.\n")
+    assert [(v.position, v.parties) for v in r.items[0].votes] == [("against", ["V"]), ("against", ["Ø", "Å"])]
+
+
+def test_an_orientation_told_as_a_list_is_noted():
+    r = read("Referat\n\nKultur- og Fritidsudvalget\n\nDato: 3. marts 2026\n\n43. Meddelelser fra formanden\n\n"
+             "Sagsnr. 412233 Kultur- og Fritidsudvalget Åbent punkt\n\nKultur- og Fritidsudvalget, 03-03-2026, pkt. 43\n\n"
+             "  \u0335 Møde i Idrætsrådet\n  \u0335 Indvielse af den nye hal\n")
+    d = r.items[0].decision
+    assert (d.text, d.outcome) == ("- Møde i Idrætsrådet - Indvielse af den nye hal", "noted")
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+
+def test_a_numbered_member_list_with_titles_as_positions():
+    r = read("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\nDeltagere:\n1. Borgmester Hanne Lund (A)\n2. Peter Holm (V)\n"
+             "3. Rådmand Lis Berg (F)\n4. Sofie Krogh, (C)\n" + ONE_ITEM)
+    assert [(p.name, p.party, p.position) for p in r.participants] == [
+        ("Hanne Lund", "A", "Borgmester"), ("Peter Holm", "V", None), ("Lis Berg", "F", "Rådmand"),
+        ("Sofie Krogh", "C", None)]
+    assert [i.number for i in r.items] == ["1"]
+
+
+def test_meeting_facts_inside_the_first_item_are_the_meetings():
+    text = ("Referat\n\nUdvalget for Natur og Klima\n\nDato: 3. marts 2026\n\n1. Meddelelser om mødet\n\nSagsnr.: 26/1\n\n"
+            "Beslutning\nMødet startede kl. 15.30 og sluttede kl. 16.40.\nFraværende med afbud: Ingen.\nMedlemmer:\n"
+            "1. Formand Anne Holm (A)\n2. Bo Dahl (V)\n3. Lene Juhl (C)\n\n2. Budget\n\nSagsnr.: 26/2\n\nBeslutning\n"
+            "Godkendt.\n")
+    r = read(text)
+    assert (r.meeting.start_time, r.meeting.end_time) == ("15:30", "16:40")
+    assert [(p.name, p.party, p.position, p.status) for p in r.participants] == [
+        ("Anne Holm", "A", "Formand", "present"), ("Bo Dahl", "V", None, "present"), ("Lene Juhl", "C", None, "present")]
+
+
+@pytest.mark.parametrize("line, absent", [
+    ("Karen Holm og Ib Berg var fraværende.", ["Karen Holm", "Ib Berg"]),
+    ("Afbud: Ole Dahl (Løsgænger)", ["Ole Dahl"]),
+    ("Ikke til stede: Ole Dahl", ["Ole Dahl"]),
+    ("Per Vang (A)- afbud", ["Per Vang"]),
+    ("Ole Dahl deltog ikke under punkterne 12-15.", ["Ole Dahl"]),
+    ("Afbud under hele mødet: Karen Holm og Ib Berg", ["Karen Holm", "Ib Berg"]),
+])
+def test_absence_sentences_after_a_decision_are_the_items(line, absent):
+    r = read("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n12. Salg af grund\n\nSagsnr.: 26/7\n\nBeslutning\n"
+             f"Godkendt.\n{line}\n")
+    i = r.items[0]
+    assert i.absent == absent
+    assert i.decision.text == "Godkendt."
+    assert not [p for p in r.participants if p.status == "absent"]  # the item's, not the meeting's
+
+
+def test_a_substitute_is_present_in_place_of_the_absent():
+    r = read("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\n1. Godkendelse af dagsorden\n\nSagsnr.: 26/1\n\nBeslutning\n"
+             "Godkendt.\nFraværende: Ole Dahl (V) - Mia Kjær (V) mødte som stedfortræder.\n")
+    assert r.items[0].absent == ["Ole Dahl"]
+    assert [(p.name, p.party, p.role, p.substitute_for, p.status) for p in r.participants] == [
+        ("Mia Kjær", "V", "substitute", "Ole Dahl", "present")]
+
+
+# --- page furniture and what makes minutes ---------------------------------------------------------
+
+
+def test_page_furniture_is_never_an_item_nor_a_reason_for_not_minutes():
+    text = ("Vi bruger cookies til statistik. Hvis du ikke siger nej tak til cookies, accepterer du.\n\n"
+            "Du er her: Forside / Politik / Dagsordener og referater\n\nVælg dit udvalg herunder:\n\n"
+            "Fold alle ud\n\nUdvalg: Byrådet\n\nMødedato: 09-02-2026\n\nPrint\n\n"
+            "1.Salg af grund ved havnen\n\nSagsnummer: 26/8545\n\nBeslutning Byrådet den 09-02-2026\n\nGodkendt.\n\n"
+            "Kopier link til punktet\n\nTil toppen\n")
+    r = read(text)
+    assert r.document_type == "minutes"
+    assert [(i.number, i.title, i.decision.text) for i in r.items] == [("1", "Salg af grund ved havnen", "Godkendt.")]
+    assert r.coverage.furniture_chars > 100 and r.coverage.share == 1.0
+
+
+def test_one_item_and_its_decision_is_minutes_an_agenda_has_no_decisions_a_memo_neither():
+    one = read("Udvalget for Miljø\n\nPkt. 41\n\nStøjskærm ved skolen\n\nSagsnr. 412233\n\nBeslutning\n\nGodkendt.\n")
+    assert one.document_type == "minutes" and "1 items with a recorded decision" in one.classification
+    agenda = read("Dagsorden\n\nByrådet\n\nDato: 3. marts 2026\n\n1. Salg af grund\n\nSagsnr.: 26/7\n\nIndstilling\n"
+                  "Direktionen indstiller, at grunden sælges.\n\nBeslutning\n\n")
+    assert agenda.document_type == "agenda"
+    memo = read("Notat om parkering\n\nKommunen har undersøgt parkeringen ved stationen. Der er plads til flere biler.\n")
+    assert memo.document_type == "not_minutes"
+
+
+def test_a_page_flattened_to_one_paragraph_is_read_line_by_line():
+    page = ("1 Erhvervsudvalget Referat Dato 8. september 2026 Mødetidspunkt 16:00 Sted Lokale 1\n\n"
+            "2 Tønnersø Kommune Erhvervsudvalget Godkendelse af dagsorden Sagsnr.: 26/14 Sagen afgøres i: Erhvervsudvalget "
+            "Sagsfremstilling Dagsorden til mødet er udsendt efter forretningsordenen. Indstilling Administrationen "
+            "indstiller, at dagsordenen godkendes. Beslutning i Erhvervsudvalget den 08-09-2026 Indstillingen tiltrådt.\n\n"
+            "3 Tønnersø Kommune Erhvervsudvalget Halvårsregnskab Sagsnr.: 26/15 Sagen afgøres i: Erhvervsudvalget "
+            "Sagsfremstilling Regnskabet viser et mindreforbrug på 2 mio. kr. i første halvår. Indstilling "
+            "Administrationen indstiller, at regnskabet tages til efterretning. Beslutning i Erhvervsudvalget den "
+            "08-09-2026 Taget til efterretning.\n")
+    r = read(page)
+    assert r.document_type == "minutes" and any(w.code == "reflowed" for w in r.warnings)
+    assert [(c.number for c in i.case_numbers).__next__() for i in r.items] == ["26/14", "26/15"]
+    assert [i.decision.outcome for i in r.items] == ["approved", "noted"]
+    assert {i.decision.span.start_line for i in r.items} == {3, 5}  # the lines of the text as read
