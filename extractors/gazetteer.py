@@ -64,6 +64,7 @@ class Gazetteer:
     roles: list[str]
     first_names: set[str]
     organisation_heads: set[str]
+    place_nouns: set[str]
     organisation_prefixes: set[str] = field(default_factory=set)  # lower case: "folkesundhed"
     company_words: set[str] = field(default_factory=set)  # as written: "A/S", "Konsulenterne"
     company_forms: set[str] = field(default_factory=set)  # the legal forms among them: "A/S"
@@ -126,6 +127,7 @@ def load() -> Gazetteer:
         roles=[r.strip().lower() for r in _lines("roles.txt")],
         first_names={n.strip() for n in _lines("first_names.txt")},
         organisation_heads={h.strip().lower() for h in _lines("organisation_heads.txt")},
+        place_nouns={h.strip().lower() for h in _lines("place_nouns.txt")},
         organisation_prefixes={h.strip().lower() for h in _lines("organisation_prefixes.txt")},
         company_words={w.strip().rstrip("*") for w in _lines("company_words.txt")},
         company_forms={w.strip()[:-1] for w in _lines("company_words.txt") if w.strip().endswith("*")},

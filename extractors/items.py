@@ -244,6 +244,8 @@ ACCESS_LINE = regex.compile(r"^\s*(?:åben|åbent|åbent\s+punkt|lukket|lukket\s
                             regex.IGNORECASE)
 
 
+# The document's own title with its date ("Referat • 19. juni 2026 kl. 16.00"), never an item's title.
+HEADER_LINE = regex.compile(r"\b(?:referat|dagsorden|beslutningsprotokol)\b", regex.IGNORECASE)
 # A sentence about who came ("… deltog som stedfortræder for …"), never an item's title.
 ATTENDANCE_WORDS = regex.compile(r"\b(?:deltog|mødte|fraværende|stedfortræder|afbud)\b", regex.IGNORECASE)
 
@@ -324,7 +326,7 @@ def _title_over(lines: list[str], opener: int, units: list[_Unit], part_of, is_c
     text = lines[index].strip()
     if (len(text) > 200 or not regex.match(r"[\p{Lu}\p{N}\"'“„(§]", text) or text.endswith((".", ":", ",", ";"))
             or part_of(text) is not None or is_case(text) or ACCESS_LINE.match(text) or regex.match(r"^[\p{L} ]{2,25}:", text)
-            or ATTENDANCE_WORDS.search(text)):
+            or ATTENDANCE_WORDS.search(text) or (HEADER_LINE.search(text) and regex.search(r"\d", text))):
         return None
     above = index - 1
     while above >= start and not lines[above].strip():

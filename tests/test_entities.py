@@ -528,3 +528,21 @@ def test_members_of_a_municipal_committee_belong_to_its_municipality():
     assert r.participants[0].municipality_code == 270
     kim = next(e for e in r.items[0].entities if e.type == "person")
     assert (kim.name, kim.municipality_code, kim.party_letter) == ("Kim Valentin", 270, "V")
+
+
+def test_a_place_in_the_town_is_not_the_municipality():
+    found = ents("Kampen spilles på Næstved stadion, og bussen kører fra Viborg station til Viborg Varme A.m.b.a.; "
+                 "Odenses havn er kommunens.")
+    assert [(t, lab) for t, lab, _ in found if lab == "MUNICIPALITY"] == [("Odenses", "MUNICIPALITY")]
+
+
+def test_an_item_without_a_title_gets_its_entities_and_the_absent_are_people():
+    from tests.helpers import record_from_text
+
+    record = record_from_text(
+        "Borger- og Arbejdsmarkedsudvalget\nReferat • 19. juni 2026 kl. 16.00\n\nSagsid.: 26/101\nIndstilling\n"
+        "Direktionen indstiller, at Tønnersø Kommune søger puljen.\n"
+        "Beslutning i Borger- og Arbejdsmarkedsudvalget den 19-06-2026\nGodkendt.\nHans Bang-Hansen deltog ikke i mødet.\n")
+    assert record.items[0].title is None
+    assert not [w for w in record.warnings if w.code == "entities_failed"]
+    assert "Hans Bang-Hansen" in [e.name for e in record.items[0].entities if e.type == "person"]

@@ -64,7 +64,8 @@ class _Text:
 def _texts(record) -> list[_Text]:
     out = []
     for i, item in enumerate(record.items):
-        out.append(_Text(i, item.title))
+        if item.title:  # an item numbered by position may show no title
+            out.append(_Text(i, item.title))
         for p, part in enumerate(item.parts):
             if part.heading and re.search(r"\w", part.heading):
                 out.append(_Text(i, part.heading, part=p, heading=True))
@@ -132,9 +133,18 @@ class PeopleIndex:
         self.surname = {k: next(iter(v)) for k, v in surnames.items() if len(v) == 1}
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         norm = nlp.get_pipe("referat_da_norm")
-        for label, keys in (("FULL", self.by_key), ("SHORT", self.short), ("SURNAME", self.surname)):
-            forms = {f for k in keys for f in (k, _genitive_key(k))}  # "Maja Højgaards forslag"
-            docs_ = [norm(nlp.make_doc(k)) for k in sorted(forms)]
+
+        def written(label: str, key: str, person: Person) -> str:
+            """The name as written, for its pattern: a norm of the lower-cased key would rejoin the
+            hyphen of "bang-hansen" that the written "Bang-Hansen" keeps."""
+            words = person.name.split()
+            form = {"FULL": person.name, "SHORT": f"{words[0]} {words[-1]}", "SURNAME": words[-1]}[label]
+            return form if _name_key(form) == key else key
+
+        for label, table in (("FULL", self.by_key), ("SHORT", self.short), ("SURNAME", self.surname)):
+            names = {written(label, k, p) for k, p in table.items()}
+            forms = {f for n in names for f in (n, _genitive_key(n))}  # "Maja Højgaards forslag"
+            docs_ = [norm(nlp.make_doc(f)) for f in sorted(forms)]
             if docs_:
                 self.matcher.add(label, docs_)
         self.lemma_words = norm.table
@@ -164,7 +174,7 @@ class PeopleIndex:
         for match_id, start, end in self.matcher(doc):
             label = self.nlp.vocab.strings[match_id]
             span = Span(doc, start, end, label="PERSON")
-            if not all(t._.cap for t in span):
+            if not all(t._.cap or t.text in ("-", "'", "’") for t in span):  # "Hans Bang-Hansen"
                 continue
             if label == "SURNAME":
                 tok = doc[start]
@@ -555,6 +565,10 @@ def annotate_items(record, concurrently=None) -> list[ItemEntities]:
     found: dict[str, str] = {}
     acronyms: dict[str, str] = {}
     docs = _parsed(nlp, texts, found, acronyms, concurrently)
+    # the people an item records as absent are people, however their names read ("Hans Bang-Hansen")
+    for name in (n for item in record.items for n in item.absent):
+        if len(name.split()) >= 2:
+            found.setdefault(_name_key(name), name)
     people = PeopleIndex(nlp, g, record.participants, home=_home_municipality(record, g), found=found)
     reference = record.meeting.date if record.meeting else None
     results = [ItemEntities() for _ in record.items]

@@ -290,6 +290,7 @@ class RulesComponent:
         patterns = rule_patterns()
         self.letters = g.letters
         self.org_heads = g.organisation_heads
+        self.place_nouns = g.place_nouns
         self.org_prefixes = g.organisation_prefixes
         # trade words also in the genitive ("Lundgaard Konsulenternes"), to their base form
         self.company_words = {w: w for w in g.company_words}
@@ -449,6 +450,11 @@ class RulesComponent:
                 if head.norm_ in self.org_heads and head.text[:1].isupper() and not head.ent_type:
                     # "Københavns Universitet", "Aarhus Havn": an organisation named after the place
                     kept.append(Span(doc, ent.start, ent.end + 1, label="ORGANISATION", span_id="org:*"))
+                    changed = True
+                    continue
+                if head.norm_ in self.place_nouns and head.text[:1].islower() and not ent.text.endswith("s"):
+                    # "Næstved stadion", "Viborg station": a place in the town, not the municipality
+                    # ("Odenses havn", the municipality's harbour, stays the municipality)
                     changed = True
                     continue
             kept.append(ent)
