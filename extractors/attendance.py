@@ -34,6 +34,8 @@ PARTY = r"(?:\s*\((?P<party>[\p{Lu}]{1,3})\))?"
 ENTRY = regex.compile(rf"^\s*{TITLE}{NAME}{PARTY}\s*(?:[,–-]\s*)?(?P<rest>[^\t]*?)\s*[,;]?\s*$", regex.VERSION1)
 ROLE_WORDS = regex.compile(rf"\b(?:{POSITIONS}|suppleant)\b", regex.IGNORECASE)
 PAREN = regex.compile(r"\(([^()]*)\)")
+# The party letter I read by OCR as a one, an l or a bar: "(1)" right after a name.
+OCR_PARTY_I = regex.compile(r"(?<=\p{L}\s?)\((?:1|l|\|)\)")
 # "Hanne Lund, (A)": the party written after a comma.
 PARTY_AFTER_COMMA = regex.compile(r",\s*\((\p{Lu}{1,3}|Løsgænger)\)")
 # The number of an entry of a numbered list of members: "1. ", "12) ".
@@ -345,7 +347,9 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
 
 
 def _cells(line: str) -> str:
-    """A line of a page's table without its cell borders: "Deltagere: |" -> "Deltagere:"."""
+    """A line of a page's table without its cell borders: "Deltagere: |" -> "Deltagere:"; the party
+    letter I as OCR reads it after a name ("Bent Holm (1)") as I."""
+    line = OCR_PARTY_I.sub("(I)", line)
     if "|" not in line:
         return line
     return "" if regex.fullmatch(r"[\s|:+-]*", line) else regex.sub(r"\s*\|\s*", " ", line).strip()
