@@ -356,6 +356,8 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
         section_label = parent.label if parent else (heading.label if has_sections else None)
         first_line = heading.line + heading.title_lines
         body = lines[first_line - 1: end_line]
+        if heading.rest:  # text on the heading's own line after the title: the item's first line
+            body, first_line = [heading.rest, *body], first_line - 1
         items.append(_build_item(heading, 0, section_label, body, first_line, end_line, next_line, layout_tables,
                                  profile, span, (stated_headings or {}).get(heading.line), case_above))
     # Items listed in the TOC but absent from the text are still items (with no span).
@@ -695,6 +697,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
             warnings.append(RecordWarning(code="possible_missed_item", line=line,
                                           message=f"item {item.number} seems to hold another item from line {line} on "
                                                   "(its parts start over after the decision): a heading may have been missed"))
+    if any(h.renumbered for h in agenda.headings):
+        warnings.append(RecordWarning(code="renumbered_items", line=agenda.headings[0].line, message=(
+            f"the {len(agenda.headings)} items are all numbered '{agenda.headings[0].number_as_written}' (a list that "
+            "lost its counter): numbered by their position")))
     if any(h.unnumbered for h in agenda.headings):
         warnings.append(RecordWarning(code="unnumbered_items", line=agenda.headings[0].line, message=(
             f"the {len(agenda.headings)} items have no numbers in the text: numbered by their position, "
@@ -727,8 +733,10 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     next_meeting = find_next_meeting(lines, profile, header.date)
 
     titles = find_title_words(lines[:first_heading - 1], profile)
-    if "minutes" in titles and structure is None:
-        _unheaded_decisions(items, profile)
+    placed_items = [i for i in items if i.span is not None]
+    told = sum(1 for i in placed_items if not i.decision and _ends_in_outcome(i, profile))
+    if structure is None and ("minutes" in titles or told >= 2):
+        _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     end_line = closing or meeting_end_line(lines, profile)
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
         times = find_times(lines[closing - 1])

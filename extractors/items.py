@@ -57,6 +57,8 @@ class Heading:
     not_in_toc: bool = False  # accepted by its numbering and evidence although a TOC exists
     dot: bool = False  # the number is written with a trailing dot ("3." rather than "3")
     bare: bool = False  # the number stands alone on its line; its title is on a following line
+    rest: str | None = None  # text on the heading's line after the title: the item's first line
+    renumbered: bool = False  # every heading had the same number (a list's lost counter): by position
     unnumbered: bool = False  # no number in the text: numbered by position
 
     @property
@@ -126,8 +128,30 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if rest.endswith((",", ";")) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
         return None  # "25-008754 -": a case number, not item 25
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
-    return Heading(number=m["number"], number_as_written=written, title=rest or "Lukket punkt", line=0,
-                   access=access, access_marked=marked, dot=bool(m["dot"]))
+    title, after = _title_and_rest(rest, profile)
+    return Heading(number=m["number"], number_as_written=written, title=title or "Lukket punkt", line=0,
+                   access=access, access_marked=marked, dot=bool(m["dot"]), rest=after)
+
+
+# A part heading glued to the end of the title where a page was flattened: "Meddelelse fra formandenReferat".
+GLUED_PART = regex.compile(r"(?<=\p{Ll})(?=(?:Referat|Beslutning(?:er)?|Indstilling|Sagsfremstilling|Resum[eé]|Bilag)\s*$)")
+# A title that runs on into the item's text on one line: "1.Valg af referent. Jørgen valgt som referent."
+RUN_ON = regex.compile(r"^(?P<title>[^.!?]{3,120}?[\p{L}\d)])\.\s+(?P<rest>\p{Lu}.*[.!?])$")
+
+
+def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
+    """The title, and what follows it on its line: a glued part heading, or the text of an item
+    written on its heading's line (a sentence of three words or more after the title, or an
+    outcome: "Dagsorden godkendt.")."""
+    from extractors.decisions import classify_outcome
+
+    glued = GLUED_PART.search(text)
+    if glued:
+        return text[:glued.start()].strip(), text[glued.start():].strip()
+    run_on = RUN_ON.match(text)
+    if run_on and (len(run_on["rest"].split()) >= 3 or classify_outcome(run_on["rest"], profile) != "none"):
+        return run_on["title"].strip(), run_on["rest"].strip()
+    return text, None
 
 
 def title_access(title: str, profile: Profile) -> str:
@@ -232,6 +256,10 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
     strict = {h.line for h in agenda.headings}
     if len(relaxed) >= max(3, 2 * len(strict)) and strict <= {h.line for h in relaxed}:
         agenda.headings = relaxed  # a run of numbered headings, each over text of its own
+    if len(agenda.headings) < 2:
+        repeated = _one_number_repeated(lines, profile, is_evidence, skip, pattern)
+        if len(repeated) >= 3:
+            agenda.headings = repeated
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
 
@@ -357,8 +385,8 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
                 j += 1
                 continue
             cand = _parse_candidate(lines[j], pattern, profile)
-            if cand is None or (cand.bare and not _title_below(cand, lines, j, is_evidence, pattern, profile)):
-                break
+            if cand is None or cand.rest or (cand.bare and not _title_below(cand, lines, j, is_evidence, pattern, profile)):
+                break  # (a heading with its text on its line is an item, not an entry of a list)
             number = _number(cand.number)
             if previous is not None and number not in _successors(previous):
                 break
@@ -420,10 +448,10 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             index += 1  # without part headings, "5.1 Ældremesse" under "5." is the item's text
             continue
         last = index if above is not None else index + cand.title_lines - 1
-        evidence = (_has_text_below(lines, last, cand.number, pattern, profile) if relaxed
-                    else _has_item_evidence(lines, last, cand.number, is_evidence, pattern, profile,
-                                            closed=cand.access == "closed" and cand.access_marked,
-                                            last_item=bool(headings)))
+        evidence = (bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile) if relaxed
+                    else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
+                        lines, last, cand.number, is_evidence, pattern, profile,
+                        closed=cand.access == "closed" and cand.access_marked, last_item=bool(headings)))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)
@@ -459,6 +487,25 @@ def _title_above(heading: Heading, lines: list[str], index: int, is_evidence: Ca
         return None
     heading.title, heading.title_lines = collapse(text), index - above + 1
     return above
+
+
+def _one_number_repeated(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool], skip: set[int],
+                         pattern: regex.Pattern) -> list[Heading]:
+    """A numbered list whose counter a page lost: every heading numbered "1." (each with evidence of
+    an item under it), numbered by position."""
+    found: list[Heading] = []
+    for index, line in enumerate(lines):
+        cand = None if index in skip else _parse_candidate(line, pattern, profile)
+        if cand is None or cand.bare or (found and cand.number != found[0].number):
+            continue
+        if _has_item_evidence(lines, index, "0", is_evidence, pattern, profile, last_item=bool(found)):
+            cand.line = index + 1
+            found.append(cand)
+    if len(found) < 3:
+        return []
+    for position, heading in enumerate(found, start=1):
+        heading.number, heading.renumbered = str(position), True
+    return found
 
 
 def _title_below(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],

@@ -375,3 +375,32 @@ def test_a_page_flattened_to_one_paragraph_is_read_line_by_line():
     assert [(c.number for c in i.case_numbers).__next__() for i in r.items] == ["26/14", "26/15"]
     assert [i.decision.outcome for i in r.items] == ["approved", "noted"]
     assert {i.decision.span.start_line for i in r.items} == {3, 5}  # the lines of the text as read
+
+
+# --- beyond the guide: shapes met on the probe of unseen authorities ---------------------------------
+
+
+def test_items_written_on_one_line_each_with_their_outcome():
+    r = read("Torsdag den 9. juni 2026 kl. 09.00 – 11.45 på Plejecentret\n\nAfbud fra Inge Holm.\n\n"
+             "1.Valg af mødeleder. Lis valgt som mødeleder.\n\n2.Godkendelse af dagsorden. Dagsorden godkendt.\n\n"
+             "3.Høringssvar.  Der var ingen høringssvar.\n")
+    assert r.document_type == "minutes"
+    assert [(i.number, i.title, i.decision.text) for i in r.items] == [
+        ("1", "Valg af mødeleder", "Lis valgt som mødeleder."), ("2", "Godkendelse af dagsorden", "Dagsorden godkendt."),
+        ("3", "Høringssvar", "Der var ingen høringssvar.")]
+
+
+def test_a_numbered_list_that_lost_its_counter_is_numbered_by_position():
+    r = read("Referat fra Ældrerådets møde den 22. februar 2026\n\n 1. Godkendelse af referatet\n\nReferat: Godkendt\n\n"
+             " 1. Høringssvar\n\nReferat:\n\nÆldrerådet formulerer et høringssvar.\n\n 1. Eventuelt\n\nReferat:\n\nIntet.\n")
+    assert [(i.number, i.title) for i in r.items] == [("1", "Godkendelse af referatet"), ("2", "Høringssvar"),
+                                                      ("3", "Eventuelt")]
+    assert any(w.code == "renumbered_items" for w in r.warnings)
+
+
+def test_a_decision_heading_glued_to_the_end_of_the_title():
+    r = read("Referat\n\nRegionsrådet 24-03-2026 13:00\n\n1.Meddelelse fra formandenReferat\n\n"
+             "Følgende emner blev nævnt: Afbud fra Tove Dam.\n\n2.Godkendelse af regnskab\n\nSagsnr.: 26/2\n\nReferat\n\n"
+             "Godkendt.\n")
+    assert [(i.number, i.title) for i in r.items] == [("1", "Meddelelse fra formanden"), ("2", "Godkendelse af regnskab")]
+    assert r.items[0].decision.heading == "Referat" and r.items[0].decision.text.startswith("Følgende emner")
