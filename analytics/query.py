@@ -14,9 +14,20 @@ import pyarrow.csv as pacsv
 from analytics import warehouse
 
 
+# A query reads the store's tables and nothing else: no file read or written (`COPY … TO`, `EXPORT
+# DATABASE`, `read_csv`, `ATTACH`), no extension installed or loaded (no network), and the settings
+# locked so that the query cannot undo them.
+LOCKED = ("SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+          "SET allow_community_extensions = false", "SET enable_external_access = false",
+          "SET lock_configuration = true")
+
+
 def run(out: str | os.PathLike, sql: str, params: list | None = None) -> pa.Table:
-    """Run `sql` on the store's analytics database (refreshed first); the result as an Arrow table."""
+    """Run `sql` on the store's analytics database (refreshed first); the result as an Arrow table.
+    The query can read the tables only (LOCKED)."""
     con = warehouse.connect(out)
+    for setting in LOCKED:
+        con.execute(setting)
     try:
         return con.sql(sql, params=params).to_arrow_table() if params else con.sql(sql).to_arrow_table()
     finally:

@@ -24,10 +24,12 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from pydantic import ValidationError
 
 from analytics import links
 from analytics.store import Signature, read_record, record_signatures, store_root
 from analytics.tables import LAYOUT_VERSION, TABLES, flatten, resolved
+from schemas.record import MeetingRecord
 
 DB_FILE = "analytics/referat.duckdb"
 STATE_FILE = "analytics/state.json"
@@ -171,6 +173,41 @@ def generation(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+LEFT_OUT = "analytics/left_out.json"
+
+
+def _write_left_out(root: Path, failed: dict[str, str]) -> None:
+    """The records the analytics database leaves out, and why: every analytics command names them."""
+    path = root / LEFT_OUT
+    if not failed:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(dict(sorted(failed.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def left_out(out: str | os.PathLike) -> dict[str, str]:
+    """record id -> why the analytics tables leave that record out (it does not validate, cannot be
+    read, or its id is not its file name); empty when every record is in."""
+    try:
+        return json.loads((store_root(out) / LEFT_OUT).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def left_out_warning(out: str | os.PathLike) -> str | None:
+    """A line naming the records left out, for the analytics commands and `status`; None if none."""
+    found = left_out(out)
+    if not found:
+        return None
+    named = "; ".join(f"records/{rid}.json ({why})" for rid, why in list(found.items())[:10])
+    more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
+    return f"warning: {len(found)} record(s) left out of the tables: {named}{more}"
+
+
 def refresh(out: str | os.PathLike, db: str | os.PathLike | None = None) -> RefreshResult:
     """Bring the analytics database (`db`, default the store's own) in step with `records/`:
     only the records added, changed or removed since the last refresh are read and rewritten."""
@@ -203,6 +240,8 @@ def refresh(out: str | os.PathLike, db: str | os.PathLike | None = None) -> Refr
             con.close()
         if own and not result.failed:
             _write_state(root, {"listing": listing, "generation": result.generation, "records": len(signatures)})
+        if own:
+            _write_left_out(root, result.failed)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -224,9 +263,17 @@ def _apply(con, root: Path, todo: list[str], removed: list[str], signatures: dic
             for rid in todo[start:start + BATCH]:
                 try:
                     record = read_record(root, rid)
+                    MeetingRecord.model_validate(record)  # the contract, before a row is made of it
+                    if record.get("record_id") != rid:
+                        raise ValueError(f"its record_id {record.get('record_id')!r} is not its file name")
                     rows = flatten(record)
-                except (OSError, ValueError, KeyError, TypeError) as err:
-                    result.failed[rid] = f"{type(err).__name__}: {err}"
+                except ValidationError as err:  # a bad record is left out and named, never fatal
+                    first = err.errors()[0]
+                    where = ".".join(str(p) for p in first["loc"])
+                    result.failed[rid] = f"does not validate ({err.error_count()} errors): {where}: {first['msg']}"[:300]
+                    continue
+                except Exception as err:  # noqa: BLE001
+                    result.failed[rid] = f"{type(err).__name__}: {str(err).splitlines()[0][:300]}"
                     continue
                 for name, table_rows in rows.items():
                     batch[name] += table_rows

@@ -277,6 +277,8 @@ def _status_text(r: dict) -> str:
             lines.append(f"  STOPPED: {last['error']}")
     else:
         lines.append("last run: none")
+    for rid, why in (r.get("left_out") or {}).items():
+        lines.append(f"  LEFT OUT of the analytics tables: records/{rid}.json: {why}")
     for f in r.get("skipped", []):
         lines.append(f"  SKIPPED {f['path']}: {f['reason']}: {f['message']}")
     for f in r["failures"]:
@@ -326,6 +328,18 @@ def schema() -> None:
 # -- the analysts' side: analytics/ is imported inside each command, so that the others stay fast --
 
 
+def _warn_left_out(out: str) -> None:
+    """Name, on stderr, the records the analytics tables leave out (they do not validate)."""
+    from analytics.warehouse import left_out_warning
+
+    try:
+        warning = left_out_warning(out)
+    except ValueError:  # not a local store
+        return
+    if warning:
+        typer.echo(warning, err=True)
+
+
 def _output_format(given: str | None) -> str:
     import sys
 
@@ -357,6 +371,7 @@ def export_tables(
         typer.echo(f"export {fmt} failed: {type(err).__name__}: {err}", err=True)
         raise typer.Exit(1) from None
     typer.echo(result.summary())
+    _warn_left_out(out)
 
 
 @app.command()
@@ -392,6 +407,7 @@ def query(
         from rich.console import Console
 
         Console().print(q.rich_table(result))
+    _warn_left_out(out)
 
 
 @app.command()
@@ -411,6 +427,7 @@ def case(
     except ValueError as err:  # not a (local) store
         typer.echo(str(err), err=True)
         raise typer.Exit(2) from None
+    _warn_left_out(out)
     if fmt == "json":
         typer.echo(json.dumps([t.as_json() for t in rows], ensure_ascii=False, indent=2))
         raise typer.Exit(0 if rows else 1)
@@ -431,8 +448,15 @@ def browse(
     port: int = typer.Option(8750, "--port", help="Port to serve on."),
 ) -> None:
     """A local web view of meetings, items, decisions and cases, with full-text search."""
+    from analytics.warehouse import refresh
     from analytics.web import serve
 
+    try:
+        refresh(out)
+    except ValueError as err:  # not a (local) store
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    _warn_left_out(out)
     typer.echo(f"browse {out} at http://{host}:{port}/ (Ctrl-C stops)")
     serve(out, host=host, port=port)
 

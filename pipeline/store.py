@@ -551,9 +551,14 @@ def store_status(store: Store, version: str | None = None) -> dict[str, Any]:
             for e in entries
             if e.get("event") == "skipped" and e.get("run_id") == last["run_id"]
         ]
+    try:  # the records the analytics tables leave out (they do not validate): analytics/ writes it
+        left_out = json.loads(store.read_text("analytics/left_out.json") or "{}")
+    except ValueError:
+        left_out = {}
     return {
         "store": store.url,
         "extractor_version": version,
+        "left_out": left_out,
         "documents": len(state),
         "ok": sum(d.status == "ok" for d in state.values()),
         "failed": len(failures),

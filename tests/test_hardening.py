@@ -220,7 +220,8 @@ def test_script_links_of_attachments_are_dropped_with_a_warning(tmp_path):
 
 
 def test_an_old_record_with_a_script_link_gets_no_live_link(store, tmp_path):
-    """Records written before the fix may hold such links: no page and no OParl object shows them."""
+    """Records written before the fix may hold such links: the contract (1.3.0) refuses them, so the
+    tables leave such a record out, name it, and no page or OParl object shows the link."""
     shadow = tmp_path / "store"
     shutil.copytree(store, shadow)
     path = next(p for p in sorted((shadow / "records").glob("*.json"))
@@ -231,11 +232,13 @@ def test_an_old_record_with_a_script_link_gets_no_live_link(store, tmp_path):
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     export(shadow, "oparl", tmp_path / "oparl", follow=False)
     assert "javascript:" not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "oparl").rglob("*.json"))
+    from analytics.warehouse import left_out
+
+    assert "url" in left_out(shadow)[record["record_id"]]
     server = Running(shadow)
     try:
         key = item_keys(record)[record["items"].index(item)]
         page = httpx.get(f"{server.url}/item", params={"key": key}).text
-        assert html.escape(item["attachments"][0]["title"], quote=False) in page
         assert "javascript:" not in page
     finally:
         server.stop()
@@ -309,3 +312,54 @@ def test_a_foreign_host_name_is_refused(page_store):
     _, url = page_store
     assert httpx.get(url + "/", headers={"Host": "attacker.example"}).status_code == 400
     assert httpx.get(url + "/", headers={"Host": "localhost:8750"}).status_code == 200
+
+
+# -- 4. and 5. a query reads the tables and nothing else: no file written, no network ----------------
+
+
+@pytest.mark.parametrize("sql", [
+    "COPY meetings TO '{target}'", "EXPORT DATABASE '{folder}'", "ATTACH '{target}.duckdb' AS other",
+    "SELECT * FROM read_csv('{store}/manifest.jsonl')", "INSTALL httpfs", "LOAD httpfs",
+    "SELECT * FROM 'https://example.invalid/x.csv'", "SET enable_external_access = true",
+])
+def test_a_query_cannot_write_read_files_or_reach_the_network(store, tmp_path, sql):
+    import duckdb
+
+    from analytics.query import run
+
+    target, folder = tmp_path / "leak.csv", tmp_path / "dump"
+    manifest = (store / "manifest.jsonl").read_bytes()
+    with pytest.raises(duckdb.Error):
+        run(store, sql.format(target=target, folder=folder, store=store))
+    assert not target.exists() and not folder.exists() and not Path(f"{target}.duckdb").exists()
+    assert (store / "manifest.jsonl").read_bytes() == manifest
+    assert run(store, "SELECT count(*) AS n FROM meetings").to_pylist()[0]["n"] > 0  # the tables still read
+
+
+def test_the_query_command_says_why_a_write_is_refused(store, tmp_path):
+    result = runner.invoke(app, ["query", f"COPY meetings TO '{tmp_path / 'x.csv'}'", "--out", str(store)])
+    assert result.exit_code == 1 and "query failed" in result.output and "disabled" in result.output
+
+
+# -- 6. a record that does not validate is left out and named, never fatal -------------------------
+
+
+def test_a_record_of_the_wrong_shape_is_left_out_and_named_everywhere(store, tmp_path):
+    shadow = tmp_path / "store"
+    shutil.copytree(store, shadow)
+    good = sorted((shadow / "records").glob("*.json"))
+    wrong = json.loads(good[0].read_text(encoding="utf-8"))
+    wrong["meeting"] = "x"
+    good[0].write_text(json.dumps(wrong), encoding="utf-8")
+    good[1].write_text(good[1].read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated
+    renamed = json.loads(good[2].read_text(encoding="utf-8"))
+    (shadow / "records" / "another-name.json").write_text(json.dumps(renamed), encoding="utf-8")  # same id twice
+    names = {good[0].stem, good[1].stem, "another-name"}
+    result = runner.invoke(app, ["query", "SELECT record_id FROM meetings", "--out", str(shadow), "--format", "json"])
+    assert result.exit_code == 0
+    ids = [r["record_id"] for r in json.loads(result.stdout)]
+    assert len(ids) == len(set(ids)) == len(good) - 2  # the two bad ones out, the copy not twice
+    for command in (["query", "SELECT 1"], ["export", "--format", "csv", "--once", "--to", str(tmp_path / "csv")],
+                    ["case", "21-014347"], ["status"]):
+        out = runner.invoke(app, [*command, "--out", str(shadow)])
+        assert all(name in out.output for name in names), (command, out.output)
