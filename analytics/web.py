@@ -20,6 +20,7 @@ import socket
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,6 +39,10 @@ from analytics.export import FTS_COLUMNS, FTS_SELECT, FTS_TABLE, create_fts
 from analytics.store import read_record, source_paths, store_root
 
 PAGE = 200  # rows per list page
+# A search reads at most this much of the query, this many different words, and runs this long.
+MAX_QUERY = 200
+MAX_TERMS = 8
+SEARCH_SECONDS = 2.0
 # Every page: no script at all, nothing loaded from elsewhere, never framed. Sources: sandboxed too
 # (no script, no same origin), whatever they hold.
 PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
@@ -76,14 +81,28 @@ class Search:
             self.generation = generation
 
     def find(self, text: str, limit: int = 100) -> list[tuple[str, str]]:
-        words = re.findall(r"\w+", text)
+        """Items matching every word of `text` (as prefixes): the words once each, at most
+        MAX_TERMS of them from the first MAX_QUERY characters, one-letter words only where nothing
+        else is asked; a search that runs longer than SEARCH_SECONDS is stopped (no hits)."""
+        words = list(dict.fromkeys(w.casefold() for w in re.findall(r"\w+", text[:MAX_QUERY])))
+        words = [w for w in words if len(w) > 1] or words[:1]
+        words = words[:MAX_TERMS]
         if not words:
             return []
         match = " ".join(f'"{w}"*' for w in words)
+        deadline = time.monotonic() + SEARCH_SECONDS
         with self.lock:
-            return self.db.execute(
-                f"SELECT item_key, snippet({FTS_TABLE}, -1, char(2), char(3), ' … ', 16) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+            self.db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+            try:
+                return self.db.execute(
+                    f"SELECT item_key, snippet({FTS_TABLE}, -1, char(2), char(3), ' … ', 16) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH ? ORDER BY rank LIMIT ?", (match, limit)).fetchall()
+            except sqlite3.OperationalError as err:
+                if "interrupt" in str(err).lower():
+                    return []
+                raise
+            finally:
+                self.db.set_progress_handler(None, 0)
 
 
 def _snippet(text: str) -> Markup:

@@ -20,7 +20,7 @@ from extractors.decisions import classify_outcome, decision_heading, find_votes,
 from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
 from extractors.structure import Structure, web_url
-from extractors.normalize import clean_markup, normalize, rejoin_hyphenation
+from extractors.normalize import clean_invisible, clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
     Part, attachment_titles, inline_recommendation, match_part_heading, recommendation_points, split_parts,
 )
@@ -551,6 +551,21 @@ def _header_from_decisions(header, items: list[AgendaItem], lines: list[str]) ->
         header.date = days.most_common(1)[0][0] if days else None
 
 
+def _clean_stated(structure: Structure) -> None:
+    """What a meeting system states, without invisible characters (as the text is read): names,
+    titles, the body and the place."""
+    for name in ("body", "place"):
+        if getattr(structure, name):
+            setattr(structure, name, clean_invisible(getattr(structure, name)))
+    for p in structure.participants or []:
+        p.name = clean_invisible(p.name)
+        p.substitute_for = clean_invisible(p.substitute_for) if p.substitute_for else None
+    for item in structure.items:
+        item.title = clean_invisible(item.title)
+        for a in item.attachments or []:
+            a.title = clean_invisible(a.title)
+
+
 def _spans_in(value) -> list[Span]:
     """Every Span inside `value` (models, lists of them)."""
     if isinstance(value, Span):
@@ -636,6 +651,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     to the record later, as it would have here. `concurrently` offers the entity layer a second
     process for a big record (extractors.entities.annotate)."""
     profile = profile or load_profile()
+    if structure is not None:
+        _clean_stated(structure)
     span = _Spans(line_pages, line_end_pages)
     layout_tables = layout_tables or []
     normalized = normalize(text)

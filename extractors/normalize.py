@@ -158,6 +158,17 @@ def dot_leader(line: str) -> str:
     return head[:dots.start()].rstrip(" \t") + "\t" + line[end.start():]
 
 
+# An invisible character where a word ends and a name begins ("Carl\u200bJensen"): a space.
+INVISIBLE_BREAK = regex.compile(r"(?<=\p{Ll})[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]+(?=\p{Lu})")
+
+
+def clean_invisible(text: str) -> str:
+    """`text` without the characters that carry no text (zero-width spaces and joiners, soft
+    hyphens, byte-order marks, direction marks, control characters); one between a lower-case and
+    an upper-case letter stood where a space was ("Carl\u200bJensen" -> "Carl Jensen")."""
+    return INVISIBLE.sub("", INVISIBLE_BREAK.sub(" ", text))
+
+
 def normalize(text: str) -> NormalizedText:
     # A form feed (pdftotext's page break, "\n\fNext page") is not a line: dropping it keeps
     # every line number equal to the source's.
@@ -169,7 +180,7 @@ def normalize(text: str) -> NormalizedText:
         if index in furniture:
             out.append("")
             continue
-        line = INVISIBLE.sub("", raw)
+        line = clean_invisible(raw)
         line = ODD_SPACE.sub(" ", line).replace(MINUS, "-")
         line = clean_markup(line)
         line = dot_leader(line)

@@ -128,6 +128,9 @@ class _Field:
 # --- reading the JSON -------------------------------------------------------------------------
 
 
+MAX_DEPTH_HINT = "Python's parser stops at about 1,000 levels"
+
+
 def is_firstagenda(data: object) -> bool:
     """A FirstAgenda meeting: a JSON object with `Moede` (an object) and `Dagsordenpunkter` (a list)."""
     return (isinstance(data, dict) and isinstance(data.get("Moede"), dict) and "Dagsordenpunkter" in data
@@ -141,6 +144,8 @@ def load_firstagenda(name: str, data: bytes) -> LoadedDocument:
         payload = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CorruptDocument(f"{name}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise CorruptDocument(f"{name}: JSON nested deeper than any meeting publication ({MAX_DEPTH_HINT})") from None
     if not is_firstagenda(payload):
         keys = ", ".join(sorted(payload)[:8]) if isinstance(payload, dict) else type(payload).__name__
         raise UnsupportedMediaType(

@@ -20,6 +20,7 @@ import lxml.html
 from lxml import etree
 
 from extractors.tables import RawTable
+from loaders.errors import CorruptDocument
 
 BLOCKS = {"p", "div", "section", "article", "header", "footer", "main", "aside", "blockquote", "address",
           "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "figure", "figcaption", "caption",
@@ -39,14 +40,33 @@ class Rendered:
     headings: set[int] = field(default_factory=set)  # 0-based indexes into `lines`
 
 
+# Deeper than any page of minutes is nested: such a tree is refused, never read in part.
+MAX_DEPTH = 1000
+
+
+def tree_depth(root: etree._Element) -> int:
+    """How deep the tree is nested (iteratively: a deep tree must not exhaust the stack)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
 def parse_fragment(html: str) -> etree._Element | None:
     """An HTML fragment (or page) as an element tree; None for an empty one."""
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.fragment_fromstring(html, create_parent="div")
+        root = lxml.html.fragment_fromstring(html, create_parent="div", parser=lxml.html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return None
+    depth = tree_depth(root)
+    if depth > MAX_DEPTH:  # read whole or not at all, never cut
+        raise CorruptDocument(f"an HTML field nested more than {MAX_DEPTH} levels deep: not read rather than read in part")
+    return root
 
 
 def render(html: str | etree._Element | None, first_line: int = 1) -> Rendered:

@@ -61,6 +61,12 @@ def image_pdf(name: str, data: bytes, max_pages: int = 2000) -> tuple[bytes, int
     except (UnidentifiedImageError, OSError, ValueError) as err:
         raise CorruptDocument(f"{name}: unreadable image ({err})") from None
     media_type = MEDIA_TYPES.get(kind or "", "image/" + (kind or "unknown").lower())
+    try:
+        frames = int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, EOFError) as err:
+        raise CorruptDocument(f"{name}: unreadable image ({err})") from None
+    if frames > max_pages:  # before any page is built: building them is what takes the time
+        raise DocumentTooLarge(f"{name}: {frames} pages (frames), more than the limit of {max_pages} (REFERAT_MAX_PAGES)")
     pdf = pdfium.PdfDocument.new()
     pages = 0
     try:

@@ -363,3 +363,119 @@ def test_a_record_of_the_wrong_shape_is_left_out_and_named_everywhere(store, tmp
                     ["case", "21-014347"], ["status"]):
         out = runner.invoke(app, [*command, "--out", str(shadow)])
         assert all(name in out.output for name in names), (command, out.output)
+
+
+# -- 7. HTML nested deep is read whole or refused, never cut -----------------------------------------
+
+
+def _page(depth: int) -> str:
+    nested = "<div>" * depth + "<p>Indledning</p>" + "</div>" * depth
+    return ('<html><head><meta charset="utf-8"><title>Referat</title></head><body><h1>Referat</h1><p>Byrådet</p>'
+            f"<p>Dato: 3. marts 2026</p>{nested}"
+            "<h2>1. Godkendelse af dagsorden</h2><p>Sagsnr.: 26/1</p><h3>Beslutning</h3><p>Godkendt.</p>"
+            "<h2>2. Salg af grund</h2><p>Sagsnr.: 26/2</p><h3>Beslutning</h3><p>Udsat.</p></body></html>")
+
+
+def test_html_nested_past_the_parsers_limit_is_read_whole(tmp_path):
+    from pipeline.process import build_record
+
+    path = tmp_path / "dyb.html"
+    path.write_text(_page(300), encoding="utf-8")  # libxml2 stops at 256 levels by default
+    record = build_record(path)
+    assert [(i.number, i.decision.outcome) for i in record.items] == [("1", "approved"), ("2", "postponed")]
+
+
+def test_html_nested_beyond_any_page_is_refused_with_a_reason(tmp_path):
+    from loaders.errors import CorruptDocument
+    from pipeline.process import build_record
+
+    path = tmp_path / "dybere.html"
+    path.write_text(_page(5000), encoding="utf-8")
+    with pytest.raises(CorruptDocument, match="nested more than 1000 levels"):
+        build_record(path)
+
+
+# -- 12. HTML encodings: a declared charset, a stray byte, UTF-16 without a byte-order mark ------------
+
+
+@pytest.mark.parametrize("data", [
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head><body>'
+    "<p>Miljøudvalget</p></body></html>".encode("cp1252"),
+    "<html><body><p>Miljøudvalget</p><p>Ét ødelagt tegn: \udcff</p></body></html>".encode("utf-8", "surrogateescape"),
+    "<html><body><p>Miljøudvalget</p></body></html>".encode("utf-16-le"),
+])
+def test_html_encodings_are_read_as_the_page_means_them(data):
+    from loaders.html import parse_page
+
+    text = "".join(parse_page("side.html", data).itertext())
+    assert "Miljøudvalget" in text and "Ã" not in text
+
+
+# -- 13. JSON nested too deep is corrupt, not an internal error; 14. frames counted first -------------
+
+
+def test_json_nested_too_deep_is_corrupt(tmp_path):
+    from loaders.errors import CorruptDocument
+    from pipeline.process import build_record
+
+    path = tmp_path / "dyb.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(CorruptDocument, match="nested deeper"):
+        build_record(path)
+
+
+def test_an_image_of_more_frames_than_pages_allowed_is_refused_before_it_is_built(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from loaders.errors import DocumentTooLarge
+    from loaders.image import image_pdf
+
+    frames = [Image.new("L", (8, 8), 255) for _ in range(30)]
+    path = tmp_path / "mange.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    built = []
+    monkeypatch.setattr("pypdfium2.PdfDocument.new", lambda: built.append(1))  # no page may be built
+    with pytest.raises(DocumentTooLarge, match="30 pages"):
+        image_pdf(path.name, path.read_bytes(), max_pages=20)
+    assert built == []
+
+
+# -- 11. invisible characters never cut a name --------------------------------------------------------
+
+
+def test_zero_width_and_format_characters_do_not_cut_names(tmp_path):
+    from pipeline.process import build_record
+
+    text = ("Referat\n\nByrådet\n\nDato: 3. marts 2026\n\nDeltagere:\nCarl\u200bJensen (A)\nAnne\u00adHolm (V)\n"
+            "Bo\ufeffDahl (C)\nSø\u00adren Kri\u200bstensen (F)\nMia\u200f Berg (Ø)\n\n1. Godkendelse af dagsorden\n\n"
+            "Sagsnr.: 26/1\n\nBeslutning\nGodkendt.\n")
+    path = tmp_path / "usynlig.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [p.name for p in build_record(path).participants] == [
+        "Carl Jensen", "Anne Holm", "Bo Dahl", "Søren Kristensen", "Mia Berg"]
+    data = json.loads(GREVE.read_text(encoding="utf-8"))
+    for person in data["Moede"].get("Deltagere") or []:
+        if isinstance(person, dict) and person.get("Navn"):
+            person["Navn"] = person["Navn"].replace(" ", "\u200b ", 1)
+    path = tmp_path / GREVE.name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert not [p.name for p in build_record(path).participants if "\u200b" in p.name]
+
+
+# -- 8. search: repeated and many words cost nothing, a long search is stopped ------------------------
+
+
+def test_search_takes_each_word_once_and_few_of_them():
+    import time as clock
+
+    from analytics.web import Search
+
+    search = Search()
+    search.db.execute("CREATE VIRTUAL TABLE items_fts USING fts5(item_key UNINDEXED, record_id UNINDEXED, title, "
+                      "recommendation, decisions, body)")
+    search.db.executemany("INSERT INTO items_fts VALUES (?, ?, ?, ?, ?, ?)",
+                          [(f"r#{n}", "r", f"Punkt {n} om a og b", "", "Godkendt.", "a " * 50) for n in range(300)])
+    started = clock.perf_counter()
+    assert len(search.find("a " * 50)) == 100
+    assert search.find("x" * 1000 + " " + "a b c d e f g h i j k l m n o p " * 40) == []
+    assert clock.perf_counter() - started < 5
