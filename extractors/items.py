@@ -375,8 +375,14 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
     an attendance heading (`is_people`) is the members, not the items."""
     pattern = _heading_pattern(profile)
     heading = profile.compile(profile.section("toc")["overview_heading"])
+    # an overview stands over the items: none after the first part heading or case number (the
+    # document's title word "Referat" is no part heading there)
+    document = profile.section("document")
+    title = profile.compile(rf"^\s*(?:{'|'.join(document['minutes_titles'] + document['agenda_titles'])})\s*:?\s*$")
+    first_part = next((n for n, line in enumerate(lines) if line.strip() and not title.match(line)
+                       and not is_people(line) and is_evidence(line)), len(lines))
     index = 0
-    while index < len(lines):
+    while index < min(len(lines), first_part):
         run: list[TocEntry] = []
         previous: tuple[int, ...] | None = None
         j = index
