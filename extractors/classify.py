@@ -55,8 +55,10 @@ def find_title_words(lines: list[str], profile: Profile) -> dict[str, str]:
         if len(text) > 100 and index < 20:
             # a page flattened to one paragraph ("1 REFERAT Byrådet Mødedato: …"): its first words
             text = " ".join(regex.sub(r"^\d{1,3}\s+", "", text).split()[:14])
-        elif not text or len(text) > 100 or len(text.split()) > 14 or text.endswith((".", ",", ";")) and len(text.split()) > 4:
-            continue
+        elif not text or len(text) > 100 or len(text.split()) > 14 or (
+                text.endswith((".", ",", ";")) and len(text.split()) > 4
+                and not regex.match(rf"(?:{'|'.join(cfg['minutes_titles'])})\b", text, regex.IGNORECASE)):
+            continue  # a sentence, unless it opens with the title word ("Referat af MR-møde … i Sognehuset.")
         if item_title.search(text) or regex.match(r"\d{1,3}\.?\s+\p{Lu}", text):
             continue  # "Godkendelse af referat", "2. Referat fra sidste møde": an item's title
         covered = ""

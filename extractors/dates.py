@@ -17,6 +17,7 @@ MONTH_SHORT = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug"
 MONTH_ENGLISH = {"january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10}
 MONTHS = {**MONTH_NAMES, **MONTH_SHORT, **MONTH_ENGLISH}
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_ALTERNATION = _MONTH_ALT  # every month name and short form, longest first, for other patterns
 
 # 16-06-2026, 16.06.2026, 16/6 2026, 2026-06-16, "12. marts 2025", "12 marts 2025".
 NUMERIC_DATE = regex.compile(r"(?<!\d)(?P<d>\d{1,2})[-./](?P<m>\d{1,2})[-./ ](?P<y>\d{4})(?!\d)")

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 
 import regex
 
+from extractors.dates import MONTH_ALTERNATION
 from extractors.profile import Profile
 from extractors.text import collapse
 from extractors.toc import Toc, TocEntry, detab_number
 
 NUMBER = r"(?P<number>\d{1,3}(?:\.\d{1,3}){0,2})"
-# A line that starts with a date: "10-01-2022 …", "4.12.2012 …".
+# A line that starts with a date: "10-01-2022 …", "4.12.2012 …", "26. January 2021", "3. marts 2026".
 DATE_START = regex.compile(r"^\s*\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b")
+WORD_DATE_START = regex.compile(rf"^\s*\d{{1,2}}\.?\s*(?:{MONTH_ALTERNATION})\b\.?,?\s+\d{{4}}\b", regex.IGNORECASE)
 # The start of a numbered list entry ("2) Det bliver …", "3. Kommunerne skal …").
 LIST_ENTRY = regex.compile(r"^\s*\(?\d{1,3}(?:\.\d{1,3}){0,2}[.)]\s")
 
@@ -92,8 +94,8 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if glued:
         line = line[glued.start():]
     m = pattern.match(line)
-    if not m or DATE_START.match(line):
-        return None  # "10-01-2022 Økonomiudvalget" is a date, not item 10
+    if not m or DATE_START.match(line) or WORD_DATE_START.match(line):
+        return None  # "10-01-2022 Økonomiudvalget", "26. January 2021" are dates, not item 10 or 26
     if not m["rest"].strip() and not (m["prefix"] or m["dot"] or m["bullet"]):
         return None  # a bare "3" may be a page number; "3.", "Pkt. 3" and "• 3" are headings
     rest = m["rest"].strip()
@@ -128,11 +130,13 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     if rest.endswith((",", ";")) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
         return None  # "25-008754 -": a case number, not item 25
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
-    title, after = _title_and_rest(rest, profile)
+    title, after = _title_and_rest(TIME_SLOT.sub("", rest, count=1), profile)
     return Heading(number=m["number"], number_as_written=written, title=title or "Lukket punkt", line=0,
                    access=access, access_marked=marked, dot=bool(m["dot"]), rest=after)
 
 
+# The time an agenda gives an item, before its title: "09.00-09.20 Gennemgang af …", "Kl. 17.00 - 17.15 …".
+TIME_SLOT = regex.compile(r"^(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:]\d{2}\s+(?=\p{Lu})", regex.IGNORECASE)
 # A part heading glued to the end of the title where a page was flattened: "Meddelelse fra formandenReferat".
 GLUED_PART = regex.compile(r"(?<=\p{Ll})(?=(?:Referat|Beslutning(?:er)?|Indstilling|Sagsfremstilling|Resum[eé]|Bilag)\s*$)")
 # A title that runs on into the item's text on one line: "1.Valg af referent. Jørgen valgt som referent."
@@ -504,7 +508,8 @@ def _one_number_repeated(lines: list[str], profile: Profile, is_evidence: Callab
         cand = None if index in skip else _parse_candidate(line, pattern, profile)
         if cand is None or cand.bare or (found and cand.number != found[0].number):
             continue
-        if _has_item_evidence(lines, index, "0", is_evidence, pattern, profile, last_item=bool(found)):
+        if cand.rest or _has_item_evidence(lines, index, "0", is_evidence, pattern, profile, last_item=bool(found)) \
+                or _has_text_below(lines, index, cand.number, pattern, profile):
             cand.line = index + 1
             found.append(cand)
     if len(found) < 3:
@@ -542,7 +547,10 @@ def _has_text_below(lines: list[str], index: int, number: str, pattern: regex.Pa
         if not line.strip():
             continue
         below = _parse_candidate(line, pattern, profile)
-        return below is None or below.number.startswith(number + ".")
+        # a point of its own ("5.1", or "Punkt 1" under item 3) is the item's text; the next item
+        # continues the numbering
+        return below is None or below.number.startswith(number + ".") or _number(below.number) not in _successors(
+            _number(number))
     return True
 
 

@@ -27,7 +27,7 @@ ODD_SPACE = regex.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\x0b\u2028\u20
 # The minus sign (U+2212) of PDFs and word processors: an ASCII hyphen-minus for the number readers.
 MINUS = "\u2212"
 # HTML-ish inline tags: <i>, </b>, <br/>, <span class="x">.
-HTML_TAG = regex.compile(r"</?(?:i|b|u|em|strong|span|sup|sub|br|small|mark)\b[^>]*>", regex.IGNORECASE)
+HTML_TAG = regex.compile(r"</?(?:i|b|u|em|strong|span|sup|sub|br|small|mark|p|div|li|ul|ol|font|a)\b[^>]*>", regex.IGNORECASE)
 # Markdown links and images: [text](target) -> text.
 MD_LINK = regex.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 # Markdown emphasis: **x**, __x__, *x*, also unbalanced **x* - a star touching a word on one side.
