@@ -88,8 +88,9 @@ def _titles_match(body: str, toc: str) -> bool:
 
 def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Heading | None:
     line = detab_number(line)
-    if "\t" in line or len(line) > 250:
+    if "\t" in line or len(line) > MAX_RUN_ON:
         return None
+    long = len(line) > 250  # a paragraph: a heading only where its title runs on into the item's text
     glued = GLUED_HEADING.search(line)
     if glued:
         line = line[glued.start():]
@@ -131,6 +132,8 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
         return None  # "25-008754 -": a case number, not item 25
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
     title, after = _title_and_rest(TIME_SLOT.sub("", rest, count=1), profile)
+    if long and after is None:
+        return None
     return Heading(number=m["number"], number_as_written=written, title=title or "Lukket punkt", line=0,
                    access=access, access_marked=marked, dot=bool(m["dot"]), rest=after)
 
@@ -140,7 +143,10 @@ TIME_SLOT = regex.compile(r"^(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:
 # A part heading glued to the end of the title where a page was flattened: "Meddelelse fra formandenReferat".
 GLUED_PART = regex.compile(r"(?<=\p{Ll})(?=(?:Referat|Beslutning(?:er)?|Indstilling|Sagsfremstilling|Resum[eé]|Bilag)\s*$)")
 # A title that runs on into the item's text on one line: "1.Valg af referent. Jørgen valgt som referent."
-RUN_ON = regex.compile(r"^(?P<title>[^.!?]{3,120}?[\p{L}\d)])\.\s+(?P<rest>\p{Lu}.*[.!?])$")
+# The title may hold a dot inside a word or number ("mødet den 12.maj 2022"), never one before a space.
+RUN_ON = regex.compile(r"^(?P<title>(?:[^.!?]|\.(?=\S)){3,120}?[\p{L}\d)])\.\s+(?P<rest>\p{Lu}.*[.!?])$")
+# The longest line read as an item written as one paragraph ("5.Meddelelser. Jørgen orienterede om …").
+MAX_RUN_ON = 2000
 
 
 def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:

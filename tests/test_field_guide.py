@@ -383,11 +383,17 @@ def test_a_page_flattened_to_one_paragraph_is_read_line_by_line():
 def test_items_written_on_one_line_each_with_their_outcome():
     r = read("Torsdag den 9. juni 2026 kl. 09.00 – 11.45 på Plejecentret\n\nAfbud fra Inge Holm.\n\n"
              "1.Valg af mødeleder. Lis valgt som mødeleder.\n\n2.Godkendelse af dagsorden. Dagsorden godkendt.\n\n"
-             "3.Høringssvar.  Der var ingen høringssvar.\n")
+             "3.Høringssvar.  Der var ingen høringssvar.\n\n"
+             "4.Godkendelse af referat af mødet den 12.maj 2026. Referat godkendt.\n\n"
+             "5.Valg til rådet. " + "Lis og Bo forbereder valget, som holdes i november med brevstemmer. " * 5 + "\n")
     assert r.document_type == "minutes"
-    assert [(i.number, i.title, i.decision.text) for i in r.items] == [
+    assert [(i.number, i.title, i.decision.text) for i in r.items[:4]] == [
         ("1", "Valg af mødeleder", "Lis valgt som mødeleder."), ("2", "Godkendelse af dagsorden", "Dagsorden godkendt."),
-        ("3", "Høringssvar", "Der var ingen høringssvar.")]
+        ("3", "Høringssvar", "Der var ingen høringssvar."),
+        ("4", "Godkendelse af referat af mødet den 12.maj 2026", "Referat godkendt.")]
+    # an item written as one long paragraph is an item all the same
+    assert (r.items[4].number, r.items[4].title) == ("5", "Valg til rådet")
+    assert r.items[4].decision.text.startswith("Lis og Bo forbereder valget")
 
 
 def test_a_numbered_list_that_lost_its_counter_is_numbered_by_position():
