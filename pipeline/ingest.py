@@ -460,11 +460,17 @@ def _io_failure(store: Store, path: Path, sha: str, err: BaseException) -> dict[
 
 
 class _Progress:
-    """A progress bar on a terminal, nothing otherwise (logs, deployments, tests)."""
+    """A progress bar on a terminal; elsewhere (a log, a pipe, CI) a line on stderr after every
+    `every` seconds or 5 % of the documents (at most one a second). Off in deployments and tests."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, every: float = 5.0, stream=None):
         self.bar = None
-        if enabled and total and sys.stderr.isatty():
+        self.lines = None
+        self.total, self.done = total, 0
+        if not (enabled and total):
+            return
+        stream = stream or sys.stderr
+        if stream.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
@@ -472,10 +478,25 @@ class _Progress:
             )
             self.task = self.bar.add_task("ingest", total=total)
             self.bar.start()
+        else:
+            self.lines, self.every = stream, every
+            self.started = self.last_time = time.monotonic()
+            self.last_done = 0
 
     def advance(self) -> None:
+        self.done += 1
         if self.bar:
             self.bar.advance(self.task)
+        elif self.lines is not None:
+            now = time.monotonic()
+            step = max(1, -(-self.total // 20))  # 5 %
+            since = now - self.last_time
+            if self.done < self.total and (since >= self.every or (self.done - self.last_done >= step and since >= 1)):
+                self.last_time, self.last_done = now, self.done
+                elapsed = now - self.started
+                left = elapsed / self.done * (self.total - self.done)
+                print(f"ingest: {self.done}/{self.total} documents ({100 * self.done // self.total} %), "
+                      f"{elapsed:.0f} s, about {left:.0f} s left", file=self.lines, flush=True)
 
     def close(self) -> None:
         if self.bar:

@@ -209,3 +209,34 @@ def test_real_server_process_work_pool_and_two_workers(tmp_path):
     runs = store.runs()
     assert sorted((r["processed"], r["skipped"], r["failed"]) for r in runs) == [(0, 36, 0), (35, 0, 1)]
     assert len(store.record_ids()) == 35
+
+
+def test_progress_lines_when_the_output_is_no_terminal(monkeypatch):
+    """A long ingest into a log or a pipe says how far it is: a line after every few seconds or
+    5 % of the documents, never more than one a second, none for the last document."""
+    import io
+
+    from pipeline import ingest
+
+    clock = [0.0]
+    monkeypatch.setattr(ingest.time, "monotonic", lambda: clock[0])
+    log = io.StringIO()
+    progress = ingest._Progress(200, enabled=True, every=5.0, stream=log)
+    for done in range(1, 201):
+        clock[0] = done / 5  # 5 documents a second: 5 % every 2 s
+        progress.advance()
+    progress.close()
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "ingest: 10/200 documents (5 %), 2 s, about 38 s left"
+    assert len(lines) == 19 and all(line.startswith("ingest: ") for line in lines)
+    slow = io.StringIO()
+    clock[0] = 100.0
+    progress = ingest._Progress(1000, enabled=True, every=5.0, stream=slow)
+    for done in range(1, 31):
+        clock[0] = 100 + done / 2  # far below 5 %: a line every 5 s all the same
+        progress.advance()
+    assert [line.split(" documents")[0] for line in slow.getvalue().splitlines()] == [
+        "ingest: 10/1000", "ingest: 20/1000", "ingest: 30/1000"]
+    quiet = io.StringIO()
+    ingest._Progress(200, enabled=False, stream=quiet).advance()
+    assert quiet.getvalue() == ""
