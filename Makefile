@@ -14,10 +14,20 @@ $(BIN)/minutes: pyproject.toml requirements.lock
 
 setup: $(BIN)/minutes
 
+# System packages (Tesseract + Danish; Chromium for the tests): installed with apt-get where that
+# can be done, else the command to run is printed (scripts/system-packages.sh).
 run: setup
+	@scripts/system-packages.sh run
 	$(BIN)/minutes ingest --raw raw --out output
+	@echo ""
+	@echo "The records are in output/records/ (one JSON file per meeting; output/manifest.jsonl says what was done)."
+	@echo "Try next:"
+	@echo "  $(BIN)/minutes browse --out output          # browse meetings, items and decisions at http://127.0.0.1:8750"
+	@echo "  $(BIN)/minutes query \"SELECT number, title, outcome FROM items\" --out output"
+	@echo "  $(BIN)/minutes process YOUR-MINUTES.pdf --out output   # or drop files into raw/ and run make run again"
 
 test: setup
+	@scripts/system-packages.sh test
 	$(BIN)/python -m pytest
 
 eval: setup
