@@ -290,12 +290,22 @@ def _ends_in_outcome(item: AgendaItem, profile: Profile) -> bool:
     """Whether the item's last paragraph is a short statement of an outcome ("Godkendt."), not part
     of a recommendation or of the case's text ("… indstiller, at regnskabet godkendes")."""
     filled = [p for p in item.parts if p.text.strip()]
-    if not filled or filled[-1].kind in ("recommendation", "background", "case_presentation"):
+    if not filled:
+        return _outcome_title(item, profile)
+    if filled[-1].kind in ("recommendation", "background", "case_presentation"):
         return False
     last = filled[-1].text.split("\n")[-1]
     inline = profile.compile(profile.section("recommendation")["inline_pattern"])
     return (0 < len(last) <= 200 and not inline.search(last)
             and classify_outcome(last, profile) not in ("none", "discussed"))
+
+
+def _outcome_title(item: AgendaItem, profile: Profile) -> bool:
+    """An entry of a short list that is itself what was agreed ("2. Der er enighed om at vente med
+    konstitueringen."): a sentence of five words or more stating an outcome."""
+    title = (item.title or "").rstrip()
+    return (title.endswith((".", "!")) and len(title.split()) >= 5
+            and classify_outcome(title, profile) not in ("none", "discussed"))
 
 
 def _missed_heading(item: AgendaItem, profile: Profile) -> int | None:
@@ -609,9 +619,15 @@ def _unheaded_decisions(items: list[AgendaItem], profile: Profile) -> None:
     if any(p.kind == "decision" for i in items for p in i.parts):
         return
     for item in items:
-        if not item.parts or any(p.heading for p in item.parts) or item.decision:
+        if any(p.heading for p in item.parts) or item.decision:
             continue
         text = collapse(" ".join(p.text for p in item.parts))
+        if not text and item.span and _outcome_title(item, profile):
+            item.decision = Decision(heading="", text=item.title, outcome=classify_outcome(item.title, profile),
+                                     span=Span(start_line=item.span.start_line, end_line=item.span.start_line,
+                                               start_page=item.span.start_page, end_page=item.span.start_page))
+            item.decisions = [item.decision]
+            continue
         if not text:
             continue
         first, last = item.parts[0].span, item.parts[-1].span
@@ -752,7 +768,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     titles = find_title_words(lines[:first_heading - 1], profile)
     placed_items = [i for i in items if i.span is not None]
     told = sum(1 for i in placed_items if not i.decision and _ends_in_outcome(i, profile))
-    if structure is None and ("minutes" in titles or told >= 2):
+    if structure is None and ("minutes" in titles or told >= 1):
         _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     end_line = closing or meeting_end_line(lines, profile)
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item

@@ -107,7 +107,7 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     marked = bool(pre)
     if pre and closed.fullmatch(pre):
         access = "closed"
-    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:.\-–]?\s*")
+    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:;.\-–]?\s*")
     lead = marker.match(rest)
     if lead:
         access = "closed" if closed.match(lead.group(0)) else "public"
@@ -176,7 +176,7 @@ def title_access(title: str, profile: Profile) -> str:
 def _without_markers(title: str, profile: Profile) -> str:
     """A TOC title without the access marker a heading's title loses ("Lukket: Orientering")."""
     items = profile.section("items")
-    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:.\-–]?\s*")
+    marker = profile.compile(rf"^(?:{'|'.join(items['closed_markers'] + items['public_markers'])})\s*[:;.\-–]?\s*")
     title = marker.sub("", title, count=1)
     return regex.sub(r"\s*\((?:lukket|åben)\)\s*", " ", title, flags=regex.IGNORECASE).strip()
 
@@ -270,8 +270,30 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         repeated = _one_number_repeated(lines, profile, is_evidence, skip, pattern)
         if len(repeated) >= 3:
             agenda.headings = repeated
+    if not agenda.headings and toc is not None and all(e.page is None for e in toc.entries):
+        agenda.headings = _overview_as_items(toc, lines, profile, is_evidence, skip, pattern)
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
+
+
+def _overview_as_items(toc: Toc, lines: list[str], profile: Profile, is_evidence: Callable[[str], bool],
+                       skip: set[int], pattern: regex.Pattern) -> list[Heading]:
+    """A list of the items with no heading under it in the text (a short agenda, "Dagsorden:" /
+    "1. Velkomst" / "2. …"): its entries are the items, where they stand, and the numbering goes on
+    below it where items carry text of their own."""
+    headings = []
+    for entry in toc.numbered():
+        cand = _parse_candidate(lines[entry.line - 1], pattern, profile)
+        if cand is None:
+            continue
+        cand.line, cand.toc, cand.title = entry.line, entry, entry.title
+        if entry.access:
+            cand.access, cand.access_marked = entry.access, True
+        headings.append(cand)
+    if headings:
+        headings += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=toc.end_line,
+                                   previous=_number(headings[-1].number), relaxed=True)
+    return headings
 
 
 # Kinds of part heading that open an item's body; the others (attendance, economy, attachments)
@@ -464,7 +486,9 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             index += 1  # without part headings, "5.1 Ældremesse" under "5." is the item's text
             continue
         last = index if above is not None else index + cand.title_lines - 1
-        evidence = (bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile) if relaxed
+        # (relaxed: an entry that is a sentence of its own, "2. Der er enighed om at vente.", is its text)
+        evidence = (bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile)
+                    or _is_sentence(cand.title) if relaxed
                     else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
                         lines, last, cand.number, is_evidence, pattern, profile,
                         closed=cand.access == "closed" and cand.access_marked, last_item=bool(headings)))
@@ -485,6 +509,10 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
         previous = number
         index = last + 1
     return headings
+
+
+def _is_sentence(title: str | None) -> bool:
+    return bool(title) and title.rstrip().endswith((".", "!")) and len(title.split()) >= 5
 
 
 def _title_above(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],
