@@ -14,6 +14,7 @@ list names who belongs to the body, the absence list who did not come.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import regex
@@ -102,11 +103,24 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
         return None
     name, party, rest = collapse(m["name"]), m["party"], m["rest"] or ""
     positions = [m["title"]] if m["title"] else []
+    represents = None
+    if party and _initials(name, party):
+        # "Bent Poulsen (BP)", "Varde Kommune Gylling Haahr (GH)": the person's initials, not a
+        # party; the words before the name they stand for are whom the person represents
+        words = name.split()
+        represents, name, party = " ".join(words[:-len(party)]) or None, " ".join(words[-len(party):]), None
+    if ABSENT_AFTER.match(rest):
+        status, rest = "absent", ""  # "Kurt Jakobsen (KJ) Afbud"
     cue = profile.compile(profile.section("attendance")["substitute_cue"])
     substitute_for = None
     role = "member"
     for paren in PAREN.finditer(rest):
         inner = paren.group(1)
+        head, _, tail = inner.partition(",")
+        if tail and _initials(name, head.strip()):
+            inner = tail  # "(AHD, Referent)": initials, then a role
+            words = name.split()
+            represents, name = " ".join(words[:-len(head.strip())]) or None, " ".join(words[-len(head.strip()):])
         sub = cue.search(inner)
         if sub:
             substitute_for = collapse(inner[sub.end():]) or None
@@ -138,9 +152,33 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
     after_comma = text[m.end("name"):].lstrip().startswith(",")
     if party is None and (municipality is None or not after_comma) and len(name.split()) < 2 and not single_names:
         return None
+    if represents and regex.search(r"(?:Kommune|Region\p{L}*)$|^Region\b", represents) and municipality is None:
+        municipality, represents = represents, None
+    if represents:
+        positions.append(represents)
     position = next((p for p in positions if not regex.fullmatch(r"(?i)medlem", p)), None)
     return Entry(name=name, party=party, municipality=municipality, role=role,
                  substitute_for=substitute_for, status=status, line=line, position=position)
+
+
+# "… (KJ) Afbud": an absence written after the name.
+ABSENT_AFTER = regex.compile(r"^\s*(?:afbud|meldt\s+afbud|fraværende|ikke\s+til\s+stede|forhindret)\s*\.?\s*$",
+                             regex.IGNORECASE)
+
+
+def _initials(name: str, letters: str) -> bool:
+    """Whether `letters` (two or more capitals, not a party's short form: "SF", "DF") are the
+    initials of the last words of `name`."""
+    words = name.split()
+    return (2 <= len(letters) <= len(words) and letters.isupper() and letters not in _party_forms()
+            and "".join(w[0] for w in words[-len(letters):]).upper() == letters)
+
+
+@functools.cache
+def _party_forms() -> frozenset[str]:
+    from extractors.gazetteer import load
+
+    return frozenset(f for party in load().parties for f in (*party.forms, party.letter) if len(f) <= 3)
 
 
 def split_inline(rest: str) -> list[str]:

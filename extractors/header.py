@@ -244,8 +244,10 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             header.start_time = times[0]
     if header.date is None:  # no labelled date: the first date near the top ("Mandag den 3. marts 2025"),
         # the first with a clock time if there is one ("2019-03-18" / "Bestyrelsesmøde 18. marts 2019, kl. 9.00")
+        # (a publication date: "Udsendt 3. maj 2013", or under a cue of its own: "Publiceret" / "3. maj 2013")
         dated = [(index, line) for index, line in enumerate(lines[:40]) if dates.first_date(line)
-                 and not published.search(line) and not published.search(_previous_text(lines, index))]
+                 and not published.search(line) and not (published.search(previous := _previous_text(lines, index))
+                                                         and not dates.first_date(previous))]
         timed = [(index, line) for index, line in dated if dates.times_after_dates(line)
                  and dates.first_date(line) == dates.first_date(dated[0][1])]
         if dated:
@@ -297,6 +299,11 @@ def meeting_times(text: str, profile: Profile) -> tuple[str | None, str | None]:
             h, _, mm = m["time"].replace(":", ".").partition(".")
             value = dates.hhmm(h, mm or None)
         out.append(value)
+    if out[0] is None or out[1] is None:
+        m = profile.compile(cfg["meeting_span"]).search(text)
+        if m:
+            start, end = (dates.hhmm(*(m[g].replace(":", ".").partition(".")[::2])) for g in ("start", "end"))
+            out = [out[0] or start, out[1] or end]
     return out[0], out[1]
 
 

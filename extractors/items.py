@@ -264,7 +264,8 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
     agenda.headings.extend(_scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None))
     relaxed = _scan_sequence(lines, profile, is_evidence, skip, pattern, start=0, previous=None, relaxed=True)
     strict = {h.line for h in agenda.headings}
-    if len(relaxed) >= max(3, 2 * len(strict)) and strict <= {h.line for h in relaxed}:
+    if strict <= {h.line for h in relaxed} and (len(relaxed) >= max(3, 2 * len(strict)) or (
+            len(relaxed) == 2 and not strict and _under_list_heading(lines, relaxed[0].line - 1, profile))):
         agenda.headings = relaxed  # a run of numbered headings, each over text of its own
     if len(agenda.headings) < 2:
         repeated = _one_number_repeated(lines, profile, is_evidence, skip, pattern)
@@ -274,6 +275,12 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         agenda.headings = _overview_as_items(toc, lines, profile, is_evidence, skip, pattern)
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
+
+
+def _under_list_heading(lines: list[str], index: int, profile: Profile) -> bool:
+    """Whether the line above 0-based `index` heads a list of the items ("Punkter på dagsordenen:")."""
+    above = next((line for line in reversed(lines[max(0, index - 4):index]) if line.strip()), None)
+    return above is not None and bool(profile.compile(profile.section("toc")["overview_heading"]).match(above))
 
 
 def _overview_as_items(toc: Toc, lines: list[str], profile: Profile, is_evidence: Callable[[str], bool],

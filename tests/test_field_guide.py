@@ -410,3 +410,42 @@ def test_a_decision_heading_glued_to_the_end_of_the_title():
              "Godkendt.\n")
     assert [(i.number, i.title) for i in r.items] == [("1", "Meddelelse fra formanden"), ("2", "Godkendelse af regnskab")]
     assert r.items[0].decision.heading == "Referat" and r.items[0].decision.text.startswith("Følgende emner")
+
+
+# --- beyond the guide: boards, parish and local councils -----------------------------------------
+
+def test_a_short_agenda_is_its_list_of_items():
+    r = read("Dagsorden til bestyrelsesmøde 14.01.2026\n\nVi mødes hos Inge kl. 19.00.\n\n 1. Velkomst.\n"
+             " 2. Nyt fra kassereren.\n 3. Lukket punkt; Personaleforhold\n 4. Eventuelt.\n")
+    assert r.document_type == "agenda"
+    assert [(i.number, i.title, i.access) for i in r.items] == [
+        ("1", "Velkomst.", "public"), ("2", "Nyt fra kassereren.", "public"), ("3", "Personaleforhold", "closed"),
+        ("4", "Eventuelt.", "public")]
+    assert not any(i.decision for i in r.items)
+
+
+def test_entries_that_state_what_was_agreed_are_minutes():
+    r = read("Bestyrelsesmøde d. 3. marts 2026\n\nMødet blev afholdt d. 3. marts 2026 kl. 19.00 i Forsamlingshuset\n\n"
+             "Fremmøde:\nLis Holm, Bo Dam, Eva Kjær\n\nDagsorden:\n\n 1. Kommentarer til generalforsamlingen\n"
+             "  Enighed om et godt møde.\n\n 2. Der er enighed om at vente med konstitueringen til april.\n"
+             " 3. Bo laver en hjemmeside for foreningen.\n")
+    assert r.document_type == "minutes"
+    assert [(i.number, i.decision and i.decision.outcome) for i in r.items] == [
+        ("1", "approved"), ("2", "approved"), ("3", None)]
+    assert item(r, "2").decision.text == "Der er enighed om at vente med konstitueringen til april."
+
+
+def test_initials_after_names_and_whom_members_represent():
+    r = read("Referat\n\nMøde i Naturrådet 17. april 2026\n\nUdsendt 3. maj 2026\n\n"
+             "Mødet fandt sted fra kl. 15.00 til 19.15\n\nDeltagere:\n\nFormand Bent Lund (BL)\n\n"
+             "Solby Kommune Gitte Ravn (GR)\n\nFriluftsforeningen Hanne Bech (HB) Afbud\n\nSøren Fisker (SF)\n\n"
+             "Punkter på dagsordenen:\n\n1. Velkomst og godkendelse af dagsorden\n\nBent Lund bød velkommen.\n"
+             "Dagsordenen blev godkendt.\n\n2. Orientering fra sekretariatet\n\nSekretariatet orienterede om status.\n")
+    assert (r.meeting.date, r.meeting.start_time, r.meeting.end_time) == (D(2026, 4, 17), "15:00", "19:15")
+    people = {p.name: p for p in r.participants}
+    assert set(people) == {"Bent Lund", "Gitte Ravn", "Hanne Bech", "Søren Fisker"}
+    assert (people["Bent Lund"].party, people["Bent Lund"].position) == (None, "Formand")
+    assert people["Gitte Ravn"].municipality == "Solby Kommune"
+    assert (people["Hanne Bech"].status, people["Hanne Bech"].position) == ("absent", "Friluftsforeningen")
+    assert people["Søren Fisker"].party == "SF"  # a party's short form stays a party
+    assert [(i.number, i.decision.outcome) for i in r.items] == [("1", "approved"), ("2", "noted")]
