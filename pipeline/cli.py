@@ -48,7 +48,10 @@ def ingest(
     raw: Path = typer.Option(Path("raw"), "--raw", help="Inbox folder of documents."),
     out: str = typer.Option("output", "--out", help="Output store: a folder or an fsspec URL."),
     force: bool = typer.Option(False, "--force", help="Reprocess every document, done or not."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Documents in parallel (>1: a Dask cluster of processes)."),
+    workers: int = typer.Option(
+        0, "--workers", min=0,
+        help="Documents in parallel: 0 = one per core (each in its own isolated process), 1 = one at a time, "
+             ">1 = a Dask cluster of that many processes."),
     batch_size: int = typer.Option(
         0, "--batch-size", min=0, help="Documents per task run; 0 = automatic (1 for up to 32 documents)."
     ),
@@ -61,7 +64,7 @@ def ingest(
     if not raw.exists():
         typer.echo(f"no inbox at {raw}", err=True)
         raise typer.Exit(2)
-    from pipeline.ingest import ingest_if_nothing_to_do, refresh_analytics, summary_text
+    from pipeline.ingest import ingest_if_nothing_to_do, parallel_documents, refresh_analytics, summary_text
     from pipeline.store import StoreLocked
 
     # Plan first, without Prefect: with nothing to process, no temporary server is started.
@@ -78,6 +81,8 @@ def ingest(
         refresh_analytics(out)
         raise typer.Exit(1 if quick.failed else 0)
     env = _prefect()
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     from pipeline.flows import dask_task_runner
     from pipeline.flows import ingest as ingest_flow
 
@@ -87,6 +92,9 @@ def ingest(
         # the workers use the cores: a big document's entity layer gets no second process of its own
         os.environ.setdefault("REFERAT_ENTITY_PROCESSES", "1")
         flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
+    elif workers == 0 and (parallel := parallel_documents()) > 1:
+        os.environ.setdefault("REFERAT_ENTITY_PROCESSES", "1")  # the cores are the documents' already
+        flow = ingest_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=parallel))
     try:
         with env.fast_flow_runs():
             summary = flow(

@@ -152,7 +152,8 @@ def _collect(futures: dict, store: Store, out: str, run_id: str | None, bar: _Pr
 @flow(
     name="ingest",
     description="Process every new or changed document in the inbox.",
-    # CPU-bound documents gain nothing from more threads (the GIL); Dask processes give parallelism.
+    # One document at a time here; `minutes ingest` runs one per core (each document is read in an
+    # isolated child process, so threads that wait on them use the cores) or on Dask processes.
     task_runner=ThreadPoolTaskRunner(max_workers=1),
 )
 def ingest(

@@ -13,6 +13,7 @@ import hashlib
 import os
 import stat
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -276,6 +277,20 @@ def _seen(path: Path, sha: str, version: str, record_id: str | None) -> dict[str
     }
 
 
+_COMMITTING = threading.Lock()
+
+
+def parallel_documents() -> int:
+    """How many documents `ingest` reads at once by default: one per core (at most 4), each in its
+    own isolated child process while the flow's threads wait; one where documents are read
+    in-process (the threads would only share one interpreter)."""
+    from loaders.policy import isolation_mode
+
+    if isolation_mode() != "fork":
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
     """Build, validate and store the record of one document; quarantine it if it is bad.
 
@@ -300,7 +315,8 @@ def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
     except Exception as err:  # noqa: BLE001 - an extractor bug must not stop the run
         return fail(store, path, base, "internal_error", f"{type(err).__name__}: {err}", started, retryable=False)
     try:
-        result = store.commit_record(record)
+        with _COMMITTING:  # documents read in parallel threads (ingest's default) commit one at a time
+            result = store.commit_record(record)
     except OSError as err:
         if is_retryable(err):
             raise

@@ -240,3 +240,16 @@ def test_progress_lines_when_the_output_is_no_terminal(monkeypatch):
     quiet = io.StringIO()
     ingest._Progress(200, enabled=False, stream=quiet).advance()
     assert quiet.getvalue() == ""
+
+
+def test_ingest_reads_one_document_per_core_where_each_has_its_own_process(monkeypatch):
+    from pipeline.ingest import parallel_documents
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.delenv("REFERAT_PDF_INPROCESS", raising=False)
+    monkeypatch.setenv("REFERAT_ISOLATION", "fork")
+    assert parallel_documents() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(32)), raising=False)
+    assert parallel_documents() == 4  # at most four at once
+    monkeypatch.setenv("REFERAT_ISOLATION", "inprocess")  # threads would share one interpreter
+    assert parallel_documents() == 1
