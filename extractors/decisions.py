@@ -147,6 +147,8 @@ def find_votes(lines: list[str], profile: Profile) -> list[FoundVote]:
                         parties.append(letter)
                 count_match = VOTE_COUNT.search(rest)
                 count = int(count_match["n"] or count_match["m"]) if count_match else None
+                if not parties and count is None and not regex.search(r"\w", rest):
+                    break  # "Undlod at stemme:" with no one after it: nobody abstained
                 votes.append(FoundVote(position=position, parties=parties, count=count, text=collapse(sentence)))
                 break
     return votes

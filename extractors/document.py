@@ -389,7 +389,14 @@ def _agenda_records(agenda: Agenda, lines: list[str], end_of_items: int, layout_
 def _number_key(number: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key of an item number: "3.10" after "3.9"; a number a meeting system states as
     something else than digits ("2a", ":") after the digits of its place, never an error."""
-    return tuple((0, int(p)) if p.isdecimal() and p.isascii() else (1, p) for p in number.split("."))
+    key: list[tuple[int, int | str]] = []
+    for p in number.split("."):
+        lettered = regex.fullmatch(r"(\d+)\s?([a-zA-Z])", p)  # "2 a" after 2, before 3
+        if lettered:
+            key += [(0, int(lettered.group(1))), (1, lettered.group(2).lower())]
+        else:
+            key.append((0, int(p)) if p.isdecimal() and p.isascii() else (1, p))
+    return tuple(key)
 
 
 def _stated_agenda(structure: Structure, profile: Profile) -> Agenda:

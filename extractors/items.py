@@ -21,7 +21,9 @@ from extractors.profile import Profile
 from extractors.text import collapse
 from extractors.toc import Toc, TocEntry, detab_number
 
-NUMBER = r"(?P<number>\d{1,3}(?:\.\d{1,3}){0,2})"
+# "3", "3.1", "3.1.2", and a lettered item after its number's ("2 a.", "12b)"): an item added to
+# the agenda, numbered after the one it follows.
+NUMBER = r"(?P<number>\d{1,3}(?:\.\d{1,3}){0,2}(?:\s?[a-hA-H](?=[.)]))?)"
 # A line that starts with a date: "10-01-2022 …", "4.12.2012 …", "26. January 2021", "3. marts 2026".
 DATE_START = regex.compile(r"^\s*\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b")
 WORD_DATE_START = regex.compile(rf"^\s*\d{{1,2}}\.?\s*(?:{MONTH_ALTERNATION})\b\.?,?\s+\d{{4}}\b", regex.IGNORECASE)
@@ -440,7 +442,9 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
             previous = number
             j += cand.title_lines
         above = [line for line in lines[max(0, index - 4):index] if line.strip()]
-        if above and is_people(above[-1]):  # "Deltagere:" / "1. Borgmester Hanne Lund (A)" / …: members
+        # "Deltagere:" / "1. Borgmester Hanne Lund (A)" / …: members (a heading that lists its people
+        # on its own line, "Fra administrationen deltog: direktør …", heads no list below it)
+        if above and is_people(above[-1]) and not regex.search(r":\s*\S", above[-1]):
             index = max(j, index + 1)
             continue
         if len(run) >= 3 or (len(run) == 2 and above and heading.match(above[-1])):
@@ -450,6 +454,10 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
 
 
 def _number(number: str) -> tuple[int, ...]:
+    """(2,), (2, 1) for "2.1", and (2, 1) for "2 a": a lettered item counts as the first under 2."""
+    lettered = regex.match(r"^(.*?)\s?([a-hA-H])$", number)
+    if lettered:
+        return _number(lettered.group(1)) + (ord(lettered.group(2).lower()) - ord("a") + 1,)
     return tuple(int(p) for p in number.split("."))
 
 
@@ -488,7 +496,9 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
                 continue
         number = _number(cand.number)
         # Right after a numbered line that is not a heading, this is the next entry of a list.
-        in_list = prior is not None and prior == index - 1 and prior in rejected
+        # (A number that starts again, "1." after a list's "4.", is no entry of that list.)
+        in_list = prior is not None and prior == index - 1 and prior in rejected and (
+            prior not in printed or number in _successors(_number(printed[prior].number)))
         if relaxed and headings and len(number) != len(_number(headings[0].number)):
             index += 1  # without part headings, "5.1 Ældremesse" under "5." is the item's text
             continue

@@ -108,7 +108,8 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
                 part.lines.append((number, rest))
             parts.append(part)
             continue
-        if (parts[-1].kind == "attendance" and resume is None and line.strip() and not parts[-1].lines
+        if (parts[-1].kind == "attendance" and resume is None and line.strip()
+                and not any(t.strip() for _, t in parts[-1].lines)
                 and len(parts) > 1 and parts[-2].kind == "decision" and not is_name_list(line, profile)):
             resume = parts[-2]  # "Fraværende:" left empty: the decision's text goes on below it
         part = resume if resume is not None else parts[-1]

@@ -40,6 +40,15 @@ def is_flattened(lines: list[str], profile: Profile) -> bool:
 PAGE_MARK = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")
 
 
+def _unmarked(line: str) -> str:
+    """The paragraph without the page number before it, nor the same number closing it ("2 … Evt. 2")."""
+    m = PAGE_MARK.match(line)
+    if not m:
+        return line
+    body = line[m.end():]
+    return regex.sub(rf"\s+{m.group(1)}\s*$", "", body)
+
+
 def _page_marks(lines: list[str], min_length: int) -> set[int]:
     """0-based lines whose leading number is the page's: the paragraphs' numbers run 1, 2, 3, …"""
     marked = [(i, int(m.group(1))) for i, line in enumerate(lines)
@@ -50,22 +59,119 @@ def _page_marks(lines: list[str], min_length: int) -> set[int]:
     return {i for i, _ in marked}
 
 
+# An item's number where a flattened paragraph runs an item list or the items together:
+# "1. Godkendelse af dagsorden 2. Orientering fra formanden 2 a. Orienteringspunkt …",
+# "Punkt 2. Mødeplan", "PKT. 3. ØKONOMI". Only numbers that run on (1, 2, 3, … with sub-items
+# "2 a." after their item) are items; a lone number is a date, an amount or a paragraph.
+NUMBERED = regex.compile(
+    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+)?(\d{1,3})(?:\s?([a-z])\b)?\.(?=\s+[\p{Lu}\d])")
+
+
+def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
+    """Where runs of item numbers counting up by one (at least three numbers, across the flattened
+    paragraphs) begin their items: {0-based line: positions}."""
+    chains: dict[int, list[tuple[int, int]]] = {}  # the number a run waits for -> its places
+    ended: list[list[tuple[int, int]]] = []
+    for index, line in enumerate(lines):
+        if len(line) < long:
+            continue
+        for m in NUMBERED.finditer(line):
+            number, sub = int(m.group(1)), m.group(2)
+            if sub is not None:  # "2 a." belongs to the run that has just counted 2
+                if number + 1 in chains:
+                    chains[number + 1].append((index, m.start()))
+                continue
+            run = chains.pop(number, None)
+            if run is not None:
+                if number + 1 in chains:  # two runs reach the same number (a list, then its items)
+                    ended.append(chains[number + 1])
+                chains[number + 1] = run + [(index, m.start())]
+            elif number + 1 not in chains:  # a run may begin anywhere (numbers run through the year)
+                chains[number + 1] = [(index, m.start())]
+    runs = ended + list(chains.values())
+    cuts: dict[int, set[int]] = {}
+    titles: dict[str, str] = {}  # number -> the first words of its title in a run accepted
+    for run in runs:
+        if len(run) >= 3:
+            for index, position in run:
+                cuts.setdefault(index, set()).add(position)
+                number, title = _entry(lines[index], position)
+                titles.setdefault(number, title)
+    for run in runs:  # a shorter run that repeats a list's entries: the items after the list
+        if len(run) < 3:
+            for index, position in run:
+                number, title = _entry(lines[index], position)
+                if title and titles.get(number) == title:
+                    cuts.setdefault(index, set()).add(position)
+    return cuts
+
+
+def _entry(line: str, position: int) -> tuple[str, str]:
+    """The number and the first three words of the title of a numbered entry at `position`."""
+    m = NUMBERED.match(line, position)
+    words = line[m.end():m.end() + 120].split()[:3] if m else []
+    return (regex.sub(r"\s+", "", f"{m.group(1)}{m.group(2) or ''}") if m else "", " ".join(words).lower())
+
+
+# A numbering word left before a cut at its number: "Punkt | 2. Mødeplan" is cut before "Punkt".
+PREFIX_BEFORE = regex.compile(r"(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+$")
+
+
+def _title_end(line: str, position: int, openers: regex.Pattern) -> int | None:
+    """Where an item's title, run on into its text, ends: before the first word after it that can
+    only open a sentence ("1. Godkendelse af referat Der er udarbejdet …" -> after "referat")."""
+    m = NUMBERED.match(line, position)
+    if not m:
+        return None
+    words = list(regex.finditer(r"\S+", line[m.end():m.end() + 200]))
+    capitals = regex.compile(r"\p{Lu}{3,}")
+    mixed = not capitals.fullmatch(words[0].group()) if words else False
+    for k, word in enumerate(words[1:16], start=1):
+        if openers.fullmatch(word.group().rstrip(".,:;!?")):
+            return m.end() + word.start()
+        if mixed and k + 1 < len(words) and capitals.fullmatch(word.group()) and capitals.fullmatch(words[k + 1].group()):
+            return m.end() + word.start()  # "Mødeplan for 2014 MØDE DAG DATO": a table's header row
+        if word.group().endswith((".", ":", "?", "!")):
+            return None  # the title ends at its own stop (read where items are found)
+    return None
+
+
+def _label_cut(profile: Profile) -> regex.Pattern:
+    """Header and attendance labels with their colon, in capitals or with a capital first letter."""
+    header, attendance = profile.section("header"), profile.section("attendance")
+    labels = {label for key in ("date_labels", "place_labels", "start_labels", "end_labels")
+              for label in header[key]}
+    labels |= {label for key in ("present_headings", "absent_headings", "staff_headings")
+               for label in attendance[key]}
+    forms = sorted({form for label in labels for form in (label.capitalize(), label.upper())}, key=len, reverse=True)
+    words = "|".join(regex.escape(form).replace(r"\ ", r"\s+") for form in forms)
+    return regex.compile(rf"(?<=\s)(?=(?:{words})\s*:)")
+
+
 def reflow(lines: list[str], profile: Profile) -> Reflowed:
     cfg = profile.section("reflow")
     before = profile.compile(cfg["before"], regex.VERSION1)
     after = profile.compile(cfg["after"], regex.VERSION1)
+    labels = _label_cut(profile)
+    openers = profile.compile(rf"(?:{'|'.join(cfg['sentence_openers'])})", regex.VERSION1)
     out: list[str] = []
     origin: list[int] = []
     pages = _page_marks(lines, cfg["min_paragraph"])
+    lines = [_unmarked(line) if index in pages else line  # the site's page number is no item number
+             for index, line in enumerate(lines)]
+    numbered = _numbered_cuts(lines, cfg["min_paragraph"])
     for number, line in enumerate(lines, start=1):
-        if number - 1 in pages:  # the site's page number is no item number
-            line = PAGE_MARK.sub("", line, count=1)
         if len(line) < cfg["min_paragraph"]:
             out.append(line)
             origin.append(number)
             continue
         cuts = {m.start() for m in before.finditer(line) if m.start() > 0}
         cuts |= {m.end() for m in after.finditer(line) if m.end() < len(line)}
+        cuts |= {m.start() for m in labels.finditer(line) if m.start() > 0}
+        items = numbered.get(number - 1, set())
+        cuts |= {position for position in items if position > 0}
+        cuts |= {end for position in items if (end := _title_end(line, position, openers)) is not None}
+        cuts = {(c - len(m.group()) if (m := PREFIX_BEFORE.search(line, 0, c)) else c) for c in cuts}
         start = 0
         for cut in sorted(cuts):
             piece = line[start:cut].strip()

@@ -449,3 +449,55 @@ def test_initials_after_names_and_whom_members_represent():
     assert (people["Hanne Bech"].status, people["Hanne Bech"].position) == ("absent", "Friluftsforeningen")
     assert people["Søren Fisker"].party == "SF"  # a party's short form stays a party
     assert [(i.number, i.decision.outcome) for i in r.items] == [("1", "approved"), ("2", "noted")]
+
+
+# --- copies on document-sharing sites: each page run together into one paragraph ---------------
+
+FLATTENED = (
+    "Referat af bestyrelsesmøde i Solby Havn\n\n"
+    "1 Referat af bestyrelsesmøde i Solby Havn Mødedato: 12. marts 2026 Mødetid: 16:00 Mødested: Havnekontoret, "
+    "Kajgade 4 Afbud: Ole Dam. Referent: Sif Berg Fra administrationen deltog: havnefoged Per Lind. "
+    "OVERSIGT OVER PUNKTERNE: 1. Godkendelse af dagsorden 2. Meddelelser 2 a. Tillæg om belysning på kajen "
+    "3. Budgetopfølgning 4. Eventuelt 1\n\n"
+    "2 Punkt 1. Godkendelse af dagsorden Der var ingen bemærkninger til dagsordenen. Beslutning: Godkendt. "
+    "Punkt 2. Meddelelser Formanden orienterede om mødet med kommunen. Beslutning: Taget til efterretning. "
+    "Punkt 2 a. Tillæg om belysning på kajen Der er indhentet to tilbud på nye lamper. "
+    "Indstilling: Det indstilles, at det billigste tilbud antages. Beslutning: Godkendt.\n\n"
+    "3 Punkt 3. Budgetopfølgning Den samlede økonomi følger budgettet for 2026, dog med en mindre overskridelse. "
+    "Beslutning: Taget til efterretning. Punkt 4. Eventuelt Intet.\n")
+
+
+def test_a_flattened_copy_is_read_item_by_item():
+    r = read(FLATTENED)
+    assert r.document_type == "minutes"
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "Godkendelse af dagsorden"), ("2", "Meddelelser"), ("2 a", "Tillæg om belysning på kajen"),
+        ("3", "Budgetopfølgning"), ("4", "Eventuelt")]
+    assert [i.decision and i.decision.outcome for i in r.items] == ["approved", "noted", "approved", "noted", None]
+    assert item(r, "2 a").recommendation.text == "Det indstilles, at det billigste tilbud antages."
+    assert (r.meeting.start_time, r.meeting.place) == ("16:00", "Havnekontoret, Kajgade 4")
+    assert [p.name for p in r.participants if p.status == "absent"] == ["Ole Dam"]
+
+
+def test_a_lettered_item_follows_its_number():
+    r = read("Referat\n\nByrådet\n\nMødedato: 3. marts 2026\n\n1. Godkendelse af dagsorden\n\nBeslutning\nGodkendt.\n\n"
+             "2. Meddelelser\n\nBeslutning\nTaget til efterretning.\n\n2a. Ekstra punkt: Vinterberedskab\n\n"
+             "Sagsfremstilling\nVejene saltes fra 1. november.\n\nBeslutning\nGodkendt.\n\n3. Eventuelt\n\nBeslutning\nIntet.\n")
+    assert [i.number for i in r.items] == ["1", "2", "2a", "3"]
+    assert item(r, "2a").decision.outcome == "approved"
+
+
+def test_an_absence_label_left_empty_before_the_decision_text():
+    r = read("Referat\n\nTeknikudvalget\n\nMødedato: 3. marts 2026\n\n1. Konference i april\n\n"
+             "Sagsfremstilling\nKonferencen holdes i Vejle.\n\nBeslutning i Teknikudvalget\n\nFraværende:\n\n \n\n"
+             "Udvalget deltager ikke i konferencen i år.\n")
+    decision = item(r, "1").decision
+    assert decision.text == "Udvalget deltager ikke i konferencen i år."
+    assert decision.absent == []
+
+
+def test_a_vote_line_with_no_one_after_it_is_no_vote():
+    r = read("Referat\n\nByrådet\n\nMødedato: 3. marts 2026\n\n1. Ny skolestruktur\n\nSagsfremstilling\nTo skoler lægges sammen.\n\n"
+             "Beslutning\nFor stemte: 15 (A+V)\nImod stemte:\nUndlod at stemme: 4 (C+O)\nGodkendt.\n")
+    assert [(v.position, v.parties, v.count) for v in item(r, "1").votes] == [
+        ("for", ["A", "V"], 15), ("abstain", ["C", "O"], 4)]
