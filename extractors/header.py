@@ -183,6 +183,9 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
                     best = (*rank, name)
     if best:
         return _recase(nominative(best[3]), full_text)
+    compound = _body_in_meeting_word(lines, profile)
+    if compound:
+        return compound
     abbreviations = profile.section("header").get("body_abbreviations", {})
     for line in lines[:30]:  # "Referat KB 12-03-2026", "BR-møde den 3. marts 2026"
         for word in regex.findall(r"(?<![\p{L}])\p{Lu}{2,3}(?![\p{L}])", line):
@@ -190,6 +193,23 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
                 return abbreviations[word]
     if profile.section("header").get("body_after_title"):
         return _body_after_title(lines, profile)
+    return None
+
+
+def _body_in_meeting_word(lines: list[str], profile: Profile) -> str | None:
+    """The body a title names in its word for the meeting: "Referat af menighedsrådsmøde" ->
+    Menighedsrådet, "Bestyrelsesmøde i …" -> Bestyrelsen, "Skolebestyrelsesmøde" -> Skolebestyrelsen."""
+    nouns = profile.section("header").get("body_nouns", {})
+    if not nouns:
+        return None
+    pattern = regex.compile(rf"(?i)\b(\p{{L}}*?(?:{'|'.join(map(regex.escape, nouns))}))s?møde(?:t|r)?\b")
+    title_lines = [line for line in lines[:30] if line.strip()][:8]
+    for line in title_lines:
+        m = pattern.search(line)
+        if m and len(line) <= 160:
+            word = m.group(1).lower()
+            noun = next(n for n in sorted(nouns, key=len, reverse=True) if word.endswith(n))
+            return (word[: len(word) - len(noun)] + nouns[noun]).capitalize()
     return None
 
 

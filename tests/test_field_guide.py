@@ -501,3 +501,15 @@ def test_a_vote_line_with_no_one_after_it_is_no_vote():
              "Beslutning\nFor stemte: 15 (A+V)\nImod stemte:\nUndlod at stemme: 4 (C+O)\nGodkendt.\n")
     assert [(v.position, v.parties, v.count) for v in item(r, "1").votes] == [
         ("for", ["A", "V"], 15), ("abstain", ["C", "O"], 4)]
+
+
+@pytest.mark.parametrize("title, body", [
+    ("Referat af menighedsrådsmøde tirsdag den 3. marts 2026", "Menighedsrådet"),
+    ("Bestyrelsesmøde i Solby Forsyning A/S", "Bestyrelsen"),
+    ("Referat fra repræsentantskabsmøde i Solby Trafik", "Repræsentantskabet"),
+    ("Referat af skolebestyrelsesmøde", "Skolebestyrelsen"),
+    ("Referat af dialogmøde med borgerne", None),
+])
+def test_the_body_named_in_the_title_word_for_its_meeting(title, body):
+    r = read(f"{title}\n\nDato: 3. marts 2026\n" + ONE_ITEM)
+    assert r.meeting.body == body
