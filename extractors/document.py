@@ -751,6 +751,15 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     header_lines = [("" if i in skip else line) for i, line in enumerate(lines[:header_end])]
     full_text = "\n".join(lines)
     header = find_header(header_lines, profile, full_text)
+    if structure is None and (header.start_time is None or header.place is None) and header_end < first_heading - 1:
+        # the meeting's line after the members ("Afbud" / … / "Møde i Seniorrådet 29. maj 2026 kl. 9-12" /
+        # "Mødet afholdes i lokale 2"): its time and place, when it names the same day
+        attending = set(attendance_lines)
+        before_items = [("" if i in skip or i in attending else line) for i, line in enumerate(lines[:first_heading - 1])]
+        later = find_header(before_items, profile, full_text)
+        if later.date is not None and later.date == header.date:
+            header.start_time, header.end_time = header.start_time or later.start_time, header.end_time or later.end_time
+            header.place = header.place or later.place
     if structure is not None:  # what the system states beats what its rendered header says
         for name in ("body", "date", "start_time", "end_time", "place"):
             if getattr(structure, name) is not None:

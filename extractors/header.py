@@ -181,10 +181,10 @@ def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
                 rank = (0 if alone else 1, index, -len(name))  # on one line, the longest name
                 if best is None or rank < best[:3]:
                     best = (*rank, name)
-    if best:
-        return _recase(nominative(best[3]), full_text)
     compound = _body_in_meeting_word(lines, profile)
-    if compound:
+    if best and (best[0] == 0 or compound is None):  # a line of the name alone beats the title's word
+        return _recase(nominative(best[3]), full_text)
+    if compound:  # … which beats a name inside a line ("Hjem Politik Byråd og udvalg …")
         return compound
     abbreviations = profile.section("header").get("body_abbreviations", {})
     for line in lines[:30]:  # "Referat KB 12-03-2026", "BR-møde den 3. marts 2026"
@@ -274,6 +274,10 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             index, line = (timed or dated)[0]
             header.date, header.date_line = dates.first_date(line), index + 1
             times = dates.times_after_dates(line)
+            rng = dates.CLOCK_RANGE.search(_without_dates(line))  # "… 29. maj 2026 kl. 09.00-12.00"
+            if rng and (rng["m1"] or rng.group(0).lower().startswith(("kl", "fra"))) and header.start_time is None:
+                header.start_time = dates.hhmm(rng["h1"], rng["m1"])
+                header.end_time = header.end_time or dates.hhmm(rng["h2"], rng["m2"])
             header.start_time = header.start_time or (times[0] if times else None)
     for labels, attr in ((cfg["start_labels"], "start_time"), (cfg["end_labels"], "end_time")):
         for _, value in _label_lines(lines, labels, profile):

@@ -513,3 +513,17 @@ def test_a_vote_line_with_no_one_after_it_is_no_vote():
 def test_the_body_named_in_the_title_word_for_its_meeting(title, body):
     r = read(f"{title}\n\nDato: 3. marts 2026\n" + ONE_ITEM)
     assert r.meeting.body == body
+
+
+def test_the_meeting_line_after_the_members_gives_time_and_place():
+    r = read("Referat af seniorrådsmøde 3. marts 2026\n\nMedlemmer\n\n • Bo Dam (BD)\n • Eva Kjær (EK)\n\nAfbud\n\n • Eva Kjær\n\n"
+             "Dagsorden til møde i Seniorrådet 3. marts 2026 kl. 09.00-12.00\n\nMødet afholdes i lokale 12 (Havestuen)\n"
+             + ONE_ITEM)
+    m = r.meeting
+    assert (m.body, m.date, m.start_time, m.end_time, m.place) == (
+        "Seniorrådet", D(2026, 3, 3), "09:00", "12:00", "lokale 12 (Havestuen)")
+
+
+def test_a_time_range_and_a_host_in_the_title_line():
+    r = read("Referat skolebestyrelsesmøde den 3. marts 2026 kl. 17.00 - 19.30 hos Lise\n" + ONE_ITEM)
+    assert (r.meeting.start_time, r.meeting.end_time, r.meeting.place) == ("17:00", "19:30", "hos Lise")
