@@ -149,6 +149,9 @@ GLUED_PART = regex.compile(r"(?<=\p{Ll})(?=(?:Referat|Beslutning(?:er)?|Indstill
 RUN_ON = regex.compile(r"^(?P<title>(?:[^.!?]|\.(?=\S)){3,120}?[\p{L}\d)])\.\s+(?P<rest>\p{Lu}.*[.!?])$")
 # The longest line read as an item written as one paragraph ("5.Meddelelser. Jørgen orienterede om …").
 MAX_RUN_ON = 2000
+# A title, a colon and what was said about it on the same line: "2. Regnskab: godkendt.".
+COLON_RUN_ON = regex.compile(r"^(?P<title>[^:]{3,120}?[\p{L}\d)?])\s*:\s+(?P<rest>\S.*)$")
+NOTHING = regex.compile(r"(?i)(?:ingen|intet|ingen\s+bemærkninger|intet\s+nyt)\.?")
 
 
 def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
@@ -163,7 +166,12 @@ def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
     run_on = RUN_ON.match(text)
     if run_on and (len(run_on["rest"].split()) >= 3 or classify_outcome(run_on["rest"], profile) != "none"):
         return run_on["title"].strip(), run_on["rest"].strip()
-    return text, None
+    told = COLON_RUN_ON.match(text)  # "Godkendelse af dagsorden: Godkendt", "Regnskab: Intet at bemærke."
+    if told and ((len(told["rest"].split()) <= 3 and classify_outcome(told["rest"], profile) != "none")
+                 or NOTHING.fullmatch(told["rest"])
+                 or (len(told["rest"].split()) >= 3 and told["rest"].rstrip().endswith((".", "!")))):
+        return told["title"].strip(), told["rest"].strip()
+    return text.rstrip(":").rstrip() if text.endswith(":") and len(text) > 1 else text, None
 
 
 def title_access(title: str, profile: Profile) -> str:
@@ -432,7 +440,8 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
                 j += 1
                 continue
             cand = _parse_candidate(lines[j], pattern, profile)
-            if cand is None or cand.rest or (cand.bare and not _title_below(cand, lines, j, is_evidence, pattern, profile)):
+            if (cand is None or cand.rest
+                    or (cand.bare and not _title_below(cand, lines, j, is_evidence, pattern, profile))):
                 break  # (a heading with its text on its line is an item, not an entry of a list)
             number = _number(cand.number)
             if previous is not None and number not in _successors(previous):
@@ -447,7 +456,12 @@ def find_overview(lines: list[str], profile: Profile, is_evidence: Callable[[str
         if above and is_people(above[-1]) and not regex.search(r":\s*\S", above[-1]):
             index = max(j, index + 1)
             continue
-        if len(run) >= 3 or (len(run) == 2 and above and heading.match(above[-1])):
+        # a run that goes on from the numbered lines above it ("5. Driftsrapport: Intet" / "6. Økonomi")
+        # is the rest of the items, not a list of them
+        goes_on = bool(run) and any(
+            (c := _parse_candidate(line, pattern, profile)) is not None and _number(run[0].number) in _successors(_number(c.number))
+            for line in lines[max(0, index - 6):index])
+        if not goes_on and (len(run) >= 3 or (len(run) == 2 and above and heading.match(above[-1]))):
             return Toc(entries=run, start_line=run[0].line, end_line=run[-1].line)
         index = max(j, index + 1) if run else index + 1
     return None
@@ -529,7 +543,13 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
 
 
 def _is_sentence(title: str | None) -> bool:
-    return bool(title) and title.rstrip().endswith((".", "!")) and len(title.split()) >= 5
+    """A numbered line that holds what was said, not only a title: a sentence of five words or more,
+    or a title, a colon and four words or more ("2. Meddelelser: Formanden orienterede om …")."""
+    if not title:
+        return False
+    said = title.partition(": ")[2]
+    return ((title.rstrip().endswith((".", "!")) and len(title.split()) >= 5)
+            or len(said.split()) >= 4)
 
 
 def _title_above(heading: Heading, lines: list[str], index: int, is_evidence: Callable[[str], bool],

@@ -527,3 +527,18 @@ def test_the_meeting_line_after_the_members_gives_time_and_place():
 def test_a_time_range_and_a_host_in_the_title_line():
     r = read("Referat skolebestyrelsesmøde den 3. marts 2026 kl. 17.00 - 19.30 hos Lise\n" + ONE_ITEM)
     assert (r.meeting.start_time, r.meeting.end_time, r.meeting.place) == ("17:00", "19:30", "hos Lise")
+
+
+def test_what_was_said_after_a_title_and_a_colon():
+    r = read("Referat fra bestyrelsesmøde 3. marts 2026 hos Lise\n\nTil stede: Lise, Bo, Eva\n\n"
+             "1.Godkendelse af dagsorden: Godkendt\n\n2. Meddelelser fra formanden: Vandværket har fået ny pumpe og alt kører.\n\n"
+             "3. Regnskab: godkendt.\n\n4. Opfølgning på gamle sager:\n\n  • Skiltet ved vejen er sat op.\n\n"
+             "5. Driftsrapport: Intet\n\n6. Økonomi: Regnskabet viser et lille overskud. Taget til efterretning\n\n"
+             "7. Vandværkshaven trænger til at blive slået.\n\n8. Eventuelt\n")
+    assert r.document_type == "minutes"
+    assert [i.number for i in r.items] == [str(n) for n in range(1, 9)]  # 6 goes on from 5: no list of items
+    assert [i.title for i in r.items if i.number in "12345"] == [
+        "Godkendelse af dagsorden", "Meddelelser fra formanden", "Regnskab", "Opfølgning på gamle sager",
+        "Driftsrapport"]
+    assert item(r, "1").decision.outcome == "approved"
+    assert item(r, "3").decision.text == "godkendt."
