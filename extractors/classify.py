@@ -32,6 +32,9 @@ class Signals:
     # items without a decision heading whose last paragraph states an outcome ("Godkendt.",
     # "Taget til efterretning"): decisions under headings of a form the profile does not know
     outcome_statements: int = 0
+    # items whose text tells what the meeting did, in the past tense ("bød velkommen", "valgtes"),
+    # where no item carries a recommendation: an agenda says what will be done
+    reported: int = 0
     # where the evidence was seen, for the reasons: {"title_minutes": "'Referat' (line 3)", …}
     where: dict[str, str] = field(default_factory=dict)
 
@@ -92,6 +95,8 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
                     or signals.signature or signals.meeting_facts)
     if signals.decisions or signals.outcome_statements:
         return "minutes", None, evidence
+    if signals.reported >= 2 and not signals.recommendations:
+        return "minutes", None, evidence
     if signals.title_minutes and meeting_like and not (signals.title_agenda and signals.recommendations):
         # a minutes title over a meeting's facts: the decisions may be in a form referat does not
         # know, or on pages that could not be read
@@ -121,6 +126,7 @@ def _evidence(s: Signals) -> list[str]:
     for count, what in ((s.items, "agenda items"), (s.decisions, "items with a recorded decision"),
                         (s.recommendations, "items with a recommendation"),
                         (s.outcome_statements, "items ending in an outcome without a decision heading"),
+                        (s.reported, "items telling what the meeting did in the past tense"),
                         (s.attendance, "people on attendance lists"), (s.case_numbers, "case numbers")):
         if count:
             out.append(f"{count} {what}")

@@ -784,7 +784,12 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     titles = find_title_words(lines[:first_heading - 1], profile)
     placed_items = [i for i in items if i.span is not None]
     told = sum(1 for i in placed_items if not i.decision and _ends_in_outcome(i, profile))
-    if structure is None and ("minutes" in titles or told >= 1):
+    reports = profile.compile(profile.section("document")["report_verbs"])
+    reported = sum(1 for i in placed_items if not any(p.kind == "recommendation" for p in i.parts)
+                   and reports.search(" ".join(p.text for p in i.parts)[:2000]))
+    if any(i.recommendation for i in items):
+        reported = 0  # an agenda's case texts tell what was done before
+    if structure is None and ("minutes" in titles or told >= 1 or reported >= 2):
         _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     end_line = closing or meeting_end_line(lines, profile)
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
@@ -796,6 +801,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         recommendations=sum(1 for i in items if i.recommendation), attendance=len(participants),
         case_numbers=sum(len(i.case_numbers) for i in items), meeting_end=end_line is not None,
         outcome_statements=sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile)),
+        reported=reported,
         signature=signature is not None,
         meeting_facts=bool(header.start_time or header.place or any(
             MEETING_LABEL.search(line) for line in lines[:30] if len(line) <= 5000)),

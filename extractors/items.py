@@ -88,6 +88,13 @@ def _titles_match(body: str, toc: str) -> bool:
     return a == b or b.startswith(a) or a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
 
 
+def _same_title(below: str, listed: str) -> bool:
+    """The line under a bare number is the listed title (or most of its start), not text."""
+    a, b = _key(below), _key(listed)
+    return bool(a) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+                        or (b.startswith(a) and len(a) >= 0.6 * len(b)))
+
+
 def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Heading | None:
     line = detab_number(line)
     if "\t" in line or len(line) > MAX_RUN_ON:
@@ -219,8 +226,17 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             if index in skip or not pending:
                 continue
             cand = _parse_candidate(lines[index], pattern, profile)
-            if cand is None or (cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile)):
+            if cand is None:
                 continue
+            if cand.bare:
+                below = _title_below(cand, lines, index, is_evidence, pattern, profile)
+                listed = next((e for e in pending[:4] if e.number == cand.number), None)
+                if listed is not None and not (below and _same_title(cand.title, listed.title)):
+                    # "Ad. 2." / "Konstituering: …": the number alone, its title the list's, the lines
+                    # below it the item's text
+                    cand.title, cand.title_lines = listed.title, 1
+                elif not below:
+                    continue
             # Look for this number among the next few TOC entries (an entry may be missing).
             for offset, entry in enumerate(pending[:4]):
                 if entry.number == cand.number and (_titles_match(cand.title, entry.title) or _titles_match(

@@ -64,7 +64,7 @@ def _page_marks(lines: list[str], min_length: int) -> set[int]:
 # "Punkt 2. Mødeplan", "PKT. 3. ØKONOMI". Only numbers that run on (1, 2, 3, … with sub-items
 # "2 a." after their item) are items; a lone number is a date, an amount or a paragraph.
 NUMBERED = regex.compile(
-    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+)?(\d{1,3})(?:\s?([a-z])\b)?\.(?=\s+[\p{Lu}\d])")
+    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)?(\d{1,3})(?:\s?([a-z])\b)?\.(?=\s+[\p{Lu}\d])")
 
 
 def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
@@ -114,7 +114,7 @@ def _entry(line: str, position: int) -> tuple[str, str]:
 
 
 # A numbering word left before a cut at its number: "Punkt | 2. Mødeplan" is cut before "Punkt".
-PREFIX_BEFORE = regex.compile(r"(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+$")
+PREFIX_BEFORE = regex.compile(r"(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)$")
 
 
 def _title_end(line: str, position: int, openers: regex.Pattern) -> int | None:

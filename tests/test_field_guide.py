@@ -542,3 +542,28 @@ def test_what_was_said_after_a_title_and_a_colon():
         "Driftsrapport"]
     assert item(r, "1").decision.outcome == "approved"
     assert item(r, "3").decision.text == "godkendt."
+
+
+def test_items_that_tell_what_the_meeting_did_are_minutes():
+    r = read("Pladshavermøde i Solby Bådehavn\n3. marts 2026\nTil stede fra bestyrelsen: Bo Dam (BD), Eva Kjær (EK)\n"
+             "Fraværende: Ole Lund\nDagsorden\n1. Velkomst\n2. Valg af dirigent\n3. Havnefogeden orienterer\n"
+             "1. Velkomst\nBD bød velkommen til mødet.\n2. Valg af dirigent\nEK valgtes som dirigent.\n"
+             "3. Havnefogeden orienterer\nHavnefogeden orienterede om den nye slæbested.\n")
+    assert r.document_type == "minutes"
+    assert "3 items telling what the meeting did in the past tense" in r.classification
+    assert item(r, "2").decision.text == "EK valgtes som dirigent."
+
+
+def test_an_agenda_that_tells_what_will_be_done_stays_an_agenda():
+    r = read("Dagsorden\n\nPladshavermøde i Solby Bådehavn\n3. marts 2026\n\n1. Velkomst\nFormanden byder velkommen.\n\n"
+             "2. Valg af dirigent\nBestyrelsen foreslår Eva Kjær.\n\n3. Havnefogeden orienterer\nOm det nye slæbested.\n")
+    assert r.document_type == "agenda"
+
+
+def test_ad_headings_under_the_list_of_items_take_the_list_titles():
+    r = read("REFERAT FRA BESTYRELSESMØDE\n\nDato: Torsdag den 3. marts 2026\n\n  1. Godkendelse af referat.\n"
+             "  2. Konstituering af bestyrelsen.\n  3. Broudvalg\n\nAfbud fra Bo.\n\nAd. 1.\nReferat OK.\n\n"
+             "Ad. 2.\nKonstituering:\nFormand. Eva. Kasserer. Ole.\n\nAd. 3.\nDer er nedsat et broudvalg.\n")
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "Godkendelse af referat."), ("2", "Konstituering af bestyrelsen."), ("3", "Broudvalg")]
+    assert item(r, "2").decision.text == "Konstituering: Formand. Eva. Kasserer. Ole."
