@@ -135,7 +135,9 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
                        access_marked=marked, dot=bool(m["dot"]), bare=True)
     # A title starts like a title, not like a sentence fragment or a number in running text.
     # (After a leading access marker, "Lukket: orientering fra …", it is a heading all the same.)
-    if rest and not (lead or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
+    # ("Punkt 4: fremlæggelse af beretning": a title in lower case after a numbering word and a colon)
+    labelled = bool(m["prefix"]) and regex.match(r"\s*:", line[m.end("number"):])
+    if rest and not (lead or labelled or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
         return None
     if rest.endswith((",", ";")) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
         return None  # "25-008754 -": a case number, not item 25

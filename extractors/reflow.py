@@ -61,10 +61,10 @@ def _page_marks(lines: list[str], min_length: int) -> set[int]:
 
 # An item's number where a flattened paragraph runs an item list or the items together:
 # "1. Godkendelse af dagsorden 2. Orientering fra formanden 2 a. Orienteringspunkt …",
-# "Punkt 2. Mødeplan", "PKT. 3. ØKONOMI". Only numbers that run on (1, 2, 3, … with sub-items
+# "Punkt 2. Mødeplan", "PKT. 3. ØKONOMI", "Pkt. 4: Økonomi", "5) Budget". Only numbers that run on (1, 2, 3, … with sub-items
 # "2 a." after their item) are items; a lone number is a date, an amount or a paragraph.
 NUMBERED = regex.compile(
-    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)?(\d{1,3})(?:\s?([a-z])\b)?\.(?=\s+[\p{Lu}\d])")
+    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)?(\d{1,3})(?:\s?([a-z])\b)?[.:)](?=\s+[\p{Lu}\d])")
 
 
 def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
