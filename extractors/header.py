@@ -284,7 +284,9 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             times = dates.find_times(value)
             if times and getattr(header, attr) is None:
                 setattr(header, attr, times[0])
-    places = _label_lines(lines, cfg["place_labels"], profile)
+    # (a value that is the next label, "Mødested: Deltagere: Referent: …", or a whole paragraph, is no place)
+    places = [(index, value) for index, value in _label_lines(lines, cfg["place_labels"], profile)
+              if len(value) <= 150 and not regex.match(r"\s*\p{L}[\p{L} ]{1,30}:", value)]
     if places:
         header.place = places[0][1]
     elif header.date_line is not None:

@@ -158,6 +158,8 @@ GLUED_PART = regex.compile(r"(?<=\p{Ll})(?=(?:Referat|Beslutning(?:er)?|Indstill
 RUN_ON = regex.compile(r"^(?P<title>(?:[^.!?]|\.(?=\S)){3,120}?[\p{L}\d)])\.\s+(?P<rest>\p{Lu}.*[.!?])$")
 # The longest line read as an item written as one paragraph ("5.Meddelelser. Jørgen orienterede om …").
 MAX_RUN_ON = 2000
+# A title, then an outcome as a sentence of its own, then anything: "Godkendelse af dagsorden. Godkendt. …".
+RUN_ON_OUTCOME = regex.compile(r"^(?P<title>(?:[^.!?]|\.(?=\S)){3,120}?[\p{L}\d)])\.\s+(?P<rest>(?P<outcome>\p{Lu}[^.!?]{1,60}[.!?])(?:\s.*)?)$")
 # A title, a colon and what was said about it on the same line: "2. Regnskab: godkendt.".
 COLON_RUN_ON = regex.compile(r"^(?P<title>[^:]{3,120}?[\p{L}\d)?])\s*:\s+(?P<rest>\S.*)$")
 NOTHING = regex.compile(r"(?i)(?:ingen|intet|ingen\s+bemærkninger|intet\s+nyt)\.?")
@@ -175,6 +177,9 @@ def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
     run_on = RUN_ON.match(text)
     if run_on and (len(run_on["rest"].split()) >= 3 or classify_outcome(run_on["rest"], profile) != "none"):
         return run_on["title"].strip(), run_on["rest"].strip()
+    said = RUN_ON_OUTCOME.match(text)  # "Godkendelse af dagsorden. Godkendt. D A G S O R D E N" (a flattened page)
+    if said and len(said["outcome"].split()) <= 4 and classify_outcome(said["outcome"], profile) not in ("none", "discussed"):
+        return said["title"].strip(), said["rest"].strip()
     told = COLON_RUN_ON.match(text)  # "Godkendelse af dagsorden: Godkendt", "Regnskab: Intet at bemærke."
     if told and ((len(told["rest"].split()) <= 3 and classify_outcome(told["rest"], profile) != "none")
                  or NOTHING.fullmatch(told["rest"])

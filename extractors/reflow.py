@@ -167,7 +167,17 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
             continue
         cuts = {m.start() for m in before.finditer(line) if m.start() > 0}
         cuts |= {m.end() for m in after.finditer(line) if m.end() < len(line)}
-        cuts |= {m.start() for m in labels.finditer(line) if m.start() > 0}
+        labelled = [m.start() for m in labels.finditer(line)]
+        # (labels stacked over their values, "Mødested: Deltagere: Referent: Bytoften, …", stay together)
+        cuts |= {start for start in labelled if start > 0 and not regex.search(r":\s*$", line[:start])}
+        for start in labelled:  # "Fraværende: Anders Lund, Søren Dam Godkendt.": the names end at the sentence
+            words = list(regex.finditer(r"\S+", line[start:start + 300]))
+            for word in words[2:]:
+                if openers.fullmatch(word.group().rstrip(".,:;!?")):
+                    cuts.add(start + word.start())
+                    break
+                if word.group().endswith(":"):
+                    break  # the next label
         items = numbered.get(number - 1, set())
         cuts |= {position for position in items if position > 0}
         cuts |= {end for position in items if (end := _title_end(line, position, openers)) is not None}

@@ -567,3 +567,24 @@ def test_ad_headings_under_the_list_of_items_take_the_list_titles():
     assert [(i.number, i.title) for i in r.items] == [
         ("1", "Godkendelse af referat."), ("2", "Konstituering af bestyrelsen."), ("3", "Broudvalg")]
     assert item(r, "2").decision.text == "Konstituering: Formand. Eva. Kasserer. Ole."
+
+
+def test_a_flattened_decision_after_the_absent_and_stacked_labels():
+    r = read("Åbent Referat til Byrådet\n\n"
+             "1 Åbent Referat til Byrådet Mødedato: Tirsdag den 3. marts 2026 Mødetidspunkt: 18:00-20:15 Mødested: "
+             "Deltagere: Fraværende: Referent: Rådhuset, Salen Bo Dam, Eva Kjær, Ole Lund Ida Holm\n\n"
+             "2 101. Godkendelse af dagsorden Sagsnr.: 26/1001 Åben sag Beslutning Byrådet den Fraværende: Ida Holm, "
+             "Per Vang Godkendt. 102. Godkendelse af referat Beslutning Byrådet den Godkendt. Side 2 103. Orientering om vejarbejde "
+             "Sagsfremstilling Vejen lukkes i april. Beslutning Byrådet den Taget til efterretning.\n")
+    assert r.meeting.place is None  # the values under stacked labels cannot be told apart
+    assert [(i.number, i.decision and i.decision.outcome) for i in r.items] == [
+        ("101", "approved"), ("102", "approved"), ("103", "noted")]
+    assert item(r, "101").decision.absent == ["Ida Holm", "Per Vang"]
+    assert item(r, "102").title == "Godkendelse af referat"
+
+
+def test_a_title_then_its_outcome_as_a_sentence_of_its_own():
+    r = read("R e f e r a t\n\nSeniorrådet 3. marts 2026\n\n1. Godkendelse af dagsorden. Godkendt. D A G S O R D E N\n\n"
+             "2. Godkendelse af referat. Godkendt med en rettelse til punkt 4.\n\n3. Budget 2027\n\nRådet drøftede budgettet.\n")
+    assert [(i.number, i.title) for i in r.items][:2] == [("1", "Godkendelse af dagsorden"), ("2", "Godkendelse af referat")]
+    assert item(r, "1").decision.outcome == "approved"
