@@ -18,7 +18,7 @@ from extractors.coverage import measure_coverage
 from extractors.dates import find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative
-from extractors.items import Agenda, Heading, find_overview, segment, segment_units, title_access
+from extractors.items import Agenda, Heading, find_overview, segment, segment_units, SLOT_LINE, time_slots, title_access
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_invisible, clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
@@ -700,7 +700,9 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         agenda = _stated_agenda(structure, profile)
     else:
         agenda = segment(lines, profile, toc, is_evidence, skip)
-        if not agenda.headings:  # no numbered headings: items told apart by their case numbers and parts
+        if not agenda.headings:  # no numbered headings: items headed by their time slots
+            agenda.headings = time_slots(lines, skip)
+        if not agenda.headings:  # … or told apart by their case numbers and parts
             agenda.headings = segment_units(lines, profile, lambda line: is_case_line(line, profile),
                                             lambda line: _part_of(line, profile), skip)
     first_heading = agenda.headings[0].line if agenda.headings else len(lines) + 1
@@ -744,7 +746,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     if any(h.unnumbered for h in agenda.headings):
         warnings.append(RecordWarning(code="unnumbered_items", line=agenda.headings[0].line, message=(
             f"the {len(agenda.headings)} items have no numbers in the text: numbered by their position, "
-            "told apart by their case numbers and the parts of their text")))
+            + ("headed by their time slots" if all(SLOT_LINE.match(h.title or "") for h in agenda.headings)
+               else "told apart by their case numbers and the parts of their text"))))
     warnings = _limited(_limited(_limited(warnings, "item_only_in_toc"), "not_in_toc"), "possible_missed_item")
 
     header_end = min([first_heading - 1] + [i for i in attendance_lines] + ([toc.start_line - 1] if toc else []))

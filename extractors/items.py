@@ -410,6 +410,28 @@ def segment_units(lines: list[str], profile: Profile, is_case: Callable[[str], b
     return headings
 
 
+# A line that is a time slot of the meeting's programme, standing alone: "19.15-19.45 - Drøftelse",
+# "Kl. 10.00 - 10.30 Velkomst".
+SLOT_LINE = regex.compile(r"^\s*(?:kl\.?\s*)?(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*[-–]\s*(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\b(?P<rest>.{0,120})$",
+                        regex.IGNORECASE)
+
+
+def time_slots(lines: list[str], skip: set[int]) -> list[Heading]:
+    """Items headed only by their time slots (a school board's programme whose titles were lost):
+    at least three lines of a time slot each, standing apart, in the order of the day. Numbered by
+    position, the slot line as the title."""
+    found: list[tuple[int, tuple[int, int]]] = []
+    for index, line in enumerate(lines):
+        m = SLOT_LINE.match(line)
+        if index in skip or not m or (index > 0 and lines[index - 1].strip()):
+            continue
+        found.append((index, (int(m["h"]), int(m["m"]))))
+    if len(found) < 3 or any(b[1] <= a[1] for a, b in zip(found, found[1:])):
+        return []
+    return [Heading(number=str(position + 1), number_as_written="", title=collapse(lines[index]), line=index + 1,
+                    title_lines=1, unnumbered=True) for position, (index, _) in enumerate(found)]
+
+
 def _heading_key(line: str, part_of: Callable[[str], tuple[str, str] | None]) -> str:
     found = part_of(line)
     return found[1] if found else ""

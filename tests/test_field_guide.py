@@ -588,3 +588,13 @@ def test_a_title_then_its_outcome_as_a_sentence_of_its_own():
              "2. Godkendelse af referat. Godkendt med en rettelse til punkt 4.\n\n3. Budget 2027\n\nRådet drøftede budgettet.\n")
     assert [(i.number, i.title) for i in r.items][:2] == [("1", "Godkendelse af dagsorden"), ("2", "Godkendelse af referat")]
     assert item(r, "1").decision.outcome == "approved"
+
+
+def test_items_headed_only_by_their_time_slots():
+    r = read("Skolebestyrelsesmøde marts 2026\n\nReferat fra den 3. marts 2026 kl. 19.00-21.00.\nAfbud: Bo Dam\n\n"
+             "19.00-19.15 - Drøftelse\n\nSkolelederen orienterede om skemaet.\n\n19.15-19.45 - Drøftelse/Beslutning\n\n"
+             "Ordensreglerne blev gennemgået og godkendt.\n\n19.45-20.00 - Orientering\n\nIntet nyt.\n")
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "19.00-19.15 - Drøftelse"), ("2", "19.15-19.45 - Drøftelse/Beslutning"), ("3", "19.45-20.00 - Orientering")]
+    assert item(r, "2").decision.outcome == "approved"
+    assert any(w.code == "unnumbered_items" and "time slots" in w.message for w in r.warnings)
