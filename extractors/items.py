@@ -35,10 +35,10 @@ def _heading_pattern(profile: Profile) -> regex.Pattern:
     items = profile.section("items")
     prefixes = "|".join(items["number_prefixes"])
     markers = "|".join(items["closed_markers"] + items["public_markers"])
-    # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "3. Lukket punkt: Title",
+    # "3.1. Title", "Punkt 3: Title", "1 (Åben) Title", "Lukket punkt 3: Title", "Åben sag: 239. Title", "3. Lukket punkt: Title",
     # "1.Title" and "1Title" (no space), "• 214. Title", "Nr.1 - Title", and a number alone ("Pkt. 41", "214.")
     return profile.compile(
-        rf"^\s*(?P<bullet>[•·▪‣◦*]\s*)?(?P<pre>(?:{markers})\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
+        rf"^\s*(?P<bullet>[•·▪‣◦*]\s*)?(?P<pre>(?:{markers})\s*:?\s*)?(?P<prefix>(?:{prefixes})\s*)?{NUMBER}(?P<dot>\.)?"
         rf"(?:\s*[:)\-–]\s*|\s+|(?<=\.)(?=\p{{Lu}})|(?<=\d)(?=(?-i:\p{{Lu}}\p{{Ll}}))|\s*$)(?P<rest>.*)$"
     )
 
@@ -112,7 +112,7 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     items = profile.section("items")
     closed = profile.compile(rf"(?:{'|'.join(items['closed_markers'])})")
     access = "public"
-    pre = (m["pre"] or "").strip()
+    pre = (m["pre"] or "").strip().rstrip(":").strip()
     marked = bool(pre)
     if pre and closed.fullmatch(pre):
         access = "closed"

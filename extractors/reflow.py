@@ -11,10 +11,12 @@ document as it was read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
 
+from extractors.decisions import classify_outcome
 from extractors.profile import Profile
 
 
@@ -109,15 +111,21 @@ def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
 def _entry(line: str, position: int) -> tuple[str, str]:
     """The number and the first three words of the title of a numbered entry at `position`."""
     m = NUMBERED.match(line, position)
-    words = line[m.end():m.end() + 120].split()[:3] if m else []
+    words = regex.sub(r"[^\p{L}\d\s]", "", line[m.end():m.end() + 120]).split()[:3] if m else []
     return (regex.sub(r"\s+", "", f"{m.group(1)}{m.group(2) or ''}") if m else "", " ".join(words).lower())
 
 
-# A numbering word left before a cut at its number: "Punkt | 2. Mødeplan" is cut before "Punkt".
-PREFIX_BEFORE = regex.compile(r"(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)$")
+# A numbering word or access marker left before a cut at its number: "Punkt | 2. Mødeplan" and
+# "Åben sag: | 239. Efterskole" are cut before the word.
+PREFIX_BEFORE = regex.compile(
+    r"(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*|(?:Åben|Åbent|Lukket)\s+(?:sag|punkt)\s*:?\s*)$")
 
 
-def _title_end(line: str, position: int, openers: regex.Pattern) -> int | None:
+LETTERED = regex.compile(r"[A-Za-z]\)")
+
+
+def _title_end(line: str, position: int, openers: regex.Pattern,
+               said: Callable[[str], bool] | None = None) -> int | None:
     """Where an item's title, run on into its text, ends: before the first word after it that can
     only open a sentence ("1. Godkendelse af referat Der er udarbejdet …" -> after "referat")."""
     m = NUMBERED.match(line, position)
@@ -127,8 +135,11 @@ def _title_end(line: str, position: int, openers: regex.Pattern) -> int | None:
     capitals = regex.compile(r"\p{Lu}{3,}")
     mixed = not capitals.fullmatch(words[0].group()) if words else False
     for k, word in enumerate(words[1:16], start=1):
-        if openers.fullmatch(word.group().rstrip(".,:;!?")):
-            return m.end() + word.start()
+        if openers.fullmatch(word.group().rstrip(".,:;!?")) or LETTERED.fullmatch(word.group()):
+            return m.end() + word.start()  # (or the item's first lettered point: "A) Økonomi.")
+        if k >= 2 and regex.match(r"\p{Lu}\p{Ll}", word.group()) and said is not None and said(
+                " ".join(w.group() for w in words[k:k + 4])):
+            return m.end() + word.start()  # "Godkendelse af dagsorden Dagsorden godkendt"
         if mixed and k + 1 < len(words) and capitals.fullmatch(word.group()) and capitals.fullmatch(words[k + 1].group()):
             return m.end() + word.start()  # "Mødeplan for 2014 MØDE DAG DATO": a table's header row
         if word.group().endswith((".", ":", "?", "!")):
@@ -154,6 +165,9 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
     after = profile.compile(cfg["after"], regex.VERSION1)
     labels = _label_cut(profile)
     openers = profile.compile(rf"(?:{'|'.join(cfg['sentence_openers'])})", regex.VERSION1)
+
+    def said(words: str) -> bool:  # words that open with an outcome ("Dagsorden godkendt")
+        return classify_outcome(words, profile) in ("approved", "noted", "rejected", "postponed")
     out: list[str] = []
     origin: list[int] = []
     pages = _page_marks(lines, cfg["min_paragraph"])
@@ -180,8 +194,9 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
                     break  # the next label
         items = numbered.get(number - 1, set())
         cuts |= {position for position in items if position > 0}
-        cuts |= {end for position in items if (end := _title_end(line, position, openers)) is not None}
-        cuts = {(c - len(m.group()) if (m := PREFIX_BEFORE.search(line, 0, c)) else c) for c in cuts}
+        cuts |= {end for position in items if (end := _title_end(line, position, openers, said)) is not None}
+        cuts = {(c - len(m.group()) if line[c:c + 1].isdigit() and (m := PREFIX_BEFORE.search(line, 0, c)) else c)
+                for c in cuts}  # (only a cut at a number: "Åben sag | Beslutning" stays as it is)
         start = 0
         for cut in sorted(cuts):
             piece = line[start:cut].strip()

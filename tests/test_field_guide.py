@@ -598,3 +598,34 @@ def test_items_headed_only_by_their_time_slots():
         ("1", "19.00-19.15 - Drøftelse"), ("2", "19.15-19.45 - Drøftelse/Beslutning"), ("3", "19.45-20.00 - Orientering")]
     assert item(r, "2").decision.outcome == "approved"
     assert any(w.code == "unnumbered_items" and "time slots" in w.message for w in r.warnings)
+
+
+def test_an_access_marker_with_a_colon_before_the_number():
+    r = read("Referat\n\nØkonomiudvalget\n\nMødetidspunkt: 3. marts 2026, kl. 14:00\n\n"
+             "Åben sag: 238. Efterretning\n\nSagsfremstilling\nKvartalets likviditet forelægges.\n\nBeslutning\nTaget til efterretning.\n\n"
+             "Lukket sag: 239. Personalesag\n\nBeslutning\nGodkendt.\n")
+    assert [(i.number, i.title, i.access) for i in r.items] == [
+        ("238", "Efterretning", "public"), ("239", "Personalesag", "closed")]
+
+
+def test_a_flattened_list_of_items_each_behind_its_access_marker():
+    r = read("Referat\n\n1 Side 1 af 3 SOLBY KOMMUNE Referat for Økonomiudvalget Mødetidspunkt: 3. marts 2026, kl. 14:00 "
+             "Åben sag: 238. Efterretning Åben sag: 239. Efterskole under oprettelse Åben sag: 240. Takster for "
+             "børnepasning Lukket sag: 241. Personalesag 1\n\n"
+             "2 Side 2 af 3 238. Efterretning (Åben sag) Sagsfremstilling Likviditeten forelægges. Beslutning "
+             "Taget til efterretning. 239. Efterskole under oprettelse (Åben sag) Sagsfremstilling Skolen søger om "
+             "tilskud. Beslutning Godkendt. 2\n")
+    listed = ["Efterretning", "Efterskole under oprettelse", "Takster for børnepasning", "Personalesag"]
+    assert [i.number for i in r.items] == ["238", "239", "240", "241"]
+    assert all(i.title.startswith(title) for i, title in zip(r.items, listed))  # (a marker after a title stays)
+    assert [i.decision and i.decision.outcome for i in r.items][:2] == ["noted", "approved"]
+
+
+def test_a_flattened_title_ends_before_its_outcome_or_its_first_lettered_point():
+    r = read("1 Emne Bestyrelsesmøde Dato 3. marts 2026 Sted Solby Museum Dagsorden 1. Godkendelse af dagsorden "
+             "Dagsorden godkendt 2. Meddelelser fra formanden Formanden orienterede om udstillingen. 3. Nyt fra "
+             "sekretariatet A) Økonomi. Direktøren meddelte, at regnskabet følger budgettet.\n\n2 B) Personale. Der er "
+             "ansat en ny konservator, som begynder den 1. april 2026. Hun skal arbejde med samlingen af skibe.\n")
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "Godkendelse af dagsorden"), ("2", "Meddelelser fra formanden"), ("3", "Nyt fra sekretariatet")]
+    assert item(r, "1").decision.text == "Dagsorden godkendt"
