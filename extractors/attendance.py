@@ -40,6 +40,8 @@ OCR_PARTY_I = regex.compile(r"(?<=\p{L}\s?)\((?:1|l|\|)\)")
 # "Hanne Lund, (A)": the party written after a comma.
 PARTY_AFTER_COMMA = regex.compile(r",\s*\((\p{Lu}{1,3}|Løsgænger)\)")
 # The number of an entry of a numbered list of members: "1. ", "12) ".
+# "1. næstformand", "2. viceborgmester": the rank of a position.
+ORDINAL = regex.compile(r"^\d{1,2}\.\s*")
 NUMBERED_ENTRY = regex.compile(r"^\s*\d{1,2}[.)]\s+(?=\p{Lu})")
 # Words that are never a person's whole name ("Afbud: Ingen", "Fraværende: Alle").
 NOT_NAMES = {"ingen", "intet", "alle", "ingen afbud", "ingen fraværende", "se", "jf", "bemærk", "følgende"}
@@ -138,10 +140,19 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
     if regex.search(r"\bsuppleant\b", rest, regex.IGNORECASE):
         role = "substitute"
     pieces = [collapse(p).strip(" .-–") for p in rest.split(",")]
+    # "…, 1. næstformand- afbud": an ordinal before a position, an absence after it
+    for k, p in enumerate(pieces):
+        said_absent = regex.search(r"(?:^|[\s\-–]+)(?:afbud|meldt\s+afbud|fraværende)$", p, regex.IGNORECASE)
+        glued = regex.search(r"(?<=\p{Ll})afbud$", p)  # "næstformandafbud": "næstformand- afbud" rejoined
+        if glued and ROLE_WORDS.fullmatch(ORDINAL.sub("", p[:glued.start()])):
+            said_absent = glued
+        if said_absent:
+            status, p = "absent", p[:said_absent.start()].strip(" .-–")
+        pieces[k] = p
     for p in pieces:
-        if p and ROLE_WORDS.fullmatch(p):
-            positions.append(p)  # "- formand", ", næstformand"
-    pieces = [p for p in pieces if p and not ROLE_WORDS.fullmatch(p)]
+        if p and ROLE_WORDS.fullmatch(ORDINAL.sub("", p)):
+            positions.append(p)  # "- formand", ", næstformand", ", 1. næstformand"
+    pieces = [p for p in pieces if p and not ROLE_WORDS.fullmatch(ORDINAL.sub("", p))]
     municipality = pieces[0] if pieces else None
     if municipality and (regex.search(r"\d", municipality) or len(municipality) > 60):
         return None
@@ -369,7 +380,10 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             if "," in text:  # "A (V), B (C)" or "Anne Hansen, Bo Berg og Carl Dam"
                 found_here = [parse_entry(p, status, index + 1, profile) for p in split_inline(text)]
                 if not found_here or not all(found_here):
-                    break
+                    # one person and what they are: "Peter Jacobsen (O), 1. næstformand - afbud"
+                    found_here = [parse_entry(text, status, index + 1, profile)]
+                    if found_here[0] is None:
+                        break
             else:
                 found_here = [parse_entry(text, status, index + 1, profile)]
                 if found_here[0] is None:
@@ -439,8 +453,12 @@ def settle(entries: list[Entry]) -> list[Entry]:
     present = [e for e in entries if e.status == "present" and e.role != "staff"]
     absent = [e for e in entries if e.status == "absent"]
     kept: list[Entry] = []
+    # A body whose lists name everyone by first name alone ("Mødedeltagere: Gretel, Vita, Claus" /
+    # "Afbud: Ejner"): those are its people.
+    first_names_only = len(entries) >= 2 and all(
+        len(e.name.split()) == 1 and regex.fullmatch(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", e.name) for e in entries)
     for e in entries:
-        if len(e.name.split()) == 1 and e.party is None and e.municipality is None:
+        if len(e.name.split()) == 1 and e.party is None and e.municipality is None and not first_names_only:
             others = [p for p in entries if p is not e and len(p.name.split()) > 1
                       and p.name.split()[0].casefold() == e.name.casefold()]
             if len(others) != 1:

@@ -629,3 +629,22 @@ def test_a_flattened_title_ends_before_its_outcome_or_its_first_lettered_point()
     assert [(i.number, i.title) for i in r.items] == [
         ("1", "Godkendelse af dagsorden"), ("2", "Meddelelser fra formanden"), ("3", "Nyt fra sekretariatet")]
     assert item(r, "1").decision.text == "Dagsorden godkendt"
+
+
+def test_members_with_ranked_positions_and_absences_after_them():
+    r = read("Referat\n\nMøde i Forretningsudvalget\n\nfredag den 3. marts 2026 kl. 09:30\n\nDeltagere:\n\n"
+             "Bo Dam (A), Formand\n\nEva Kjær (O), 1. næstformand- afbud\n\nOle Lund (V), 2. næstformand\n\n"
+             "Ida Holm (A)\n" + ONE_ITEM)
+    people = {p.name: p for p in r.participants}
+    assert set(people) == {"Bo Dam", "Eva Kjær", "Ole Lund", "Ida Holm"}
+    assert (people["Eva Kjær"].status, people["Eva Kjær"].position) == ("absent", "1. næstformand")
+    assert (people["Ole Lund"].status, people["Ole Lund"].position) == ("present", "2. næstformand")
+
+
+def test_a_board_that_names_its_members_by_first_name():
+    r = read("Solby Landsbylaug\n\nReferat fra bestyrelsesmøde 3. marts 2026 hos Gine\n\n"
+             "Mødedeltagere: Gretel, Vita, Gine, Claus\n\nAfbud: Ejner, Annelene\n\nUdeblevet: Torben\n\n"
+             "1. Regnskab: godkendt.\n\n2. Evt.: Intet.\n")
+    assert sorted((p.name, p.status) for p in r.participants) == [
+        ("Annelene", "absent"), ("Claus", "present"), ("Ejner", "absent"), ("Gine", "present"), ("Gretel", "present"),
+        ("Torben", "absent"), ("Vita", "present")]
