@@ -220,8 +220,18 @@ def _build_item(heading: Heading, order: int, section: str | None, body: list[st
             # deltog ikke i sagens behandling")
             before = regex.split(r"(?i)\s+deltog\s+ikke\b", part.heading or "", maxsplit=1)
             named = before[0] if len(before) == 2 else ""
-            names = names_in(" , ".join([named] + [t.strip() for t in part.text_lines() if t.strip()]), profile)
-            (found[-1][0].absent if found else absent_before).extend(names)
+            listed, told = [], []
+            for t in (t.strip() for t in part.text_lines() if t.strip()):
+                # "Britta Andersen deltog som stedfortræder for Brian Dalsgaard": a sentence of who
+                # came in whose place, not more names of the absent
+                absent, substitutes, _ = read_sentences(t, profile)
+                if absent or substitutes:
+                    told.extend(e.name for e in absent)
+                else:
+                    listed.append(t)
+            names = names_in(" , ".join([named] + listed), profile) + told
+            target = found[-1][0].absent if found else absent_before
+            target.extend(n for n in names if n not in target)
             continue
         if part.kind == "history":  # "Sagens forløb" / "03-03-2026 Magistraten" / its decision / …
             found.extend((d, part) for d in _dated_decisions(part, profile, span))

@@ -648,3 +648,12 @@ def test_a_board_that_names_its_members_by_first_name():
     assert sorted((p.name, p.status) for p in r.participants) == [
         ("Annelene", "absent"), ("Claus", "present"), ("Ejner", "absent"), ("Gine", "present"), ("Gretel", "present"),
         ("Torben", "absent"), ("Vita", "present")]
+
+
+def test_who_came_in_whose_place_under_an_absence_heading_is_no_absence():
+    r = read("Referat\n\nKommunalbestyrelsen\n\nMødedato: 3. marts 2026\n\n1. Spørgetid\n\nBeslutning i Kommunalbestyrelsen den 03-03-2026\n"
+             "Intet til spørgetiden.\nAfbud under hele mødet:\nBo Dam og Eva Kjær\n"
+             "Ida Holm deltog som stedfortræder for Bo Dam og Per Vang deltog som stedfortræder for Eva Kjær\n\n"
+             "2. Forretningsorden\n\nBeslutning\nOle Lund (V) havde meldt forfald.\nGodkendt.\nFraværende: Ole Lund (V).\n")
+    assert item(r, "1").decision.absent == ["Bo Dam", "Eva Kjær"]
+    assert item(r, "2").decision.absent == ["Ole Lund"]
