@@ -261,6 +261,15 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             # between two headings the TOC confirms, and after the last one.
             confirmed = list(agenda.headings)
             found: list[Heading] = []
+            # Items before the first the TOC confirms ("10.-12." listed as added items over the
+            # meeting's "1." … "12."): numbered in sequence, leading on to it.
+            first = confirmed[0]
+            runs = [_scan_sequence(lines, profile, is_evidence, skip, pattern, start=start, previous=None,
+                                   stop=first.line - 1, relaxed=relaxed)
+                    for relaxed in (False, True)]
+            before = max(runs, key=len)
+            if len(before) >= 2 and _number(first.number) in _successors(_number(before[-1].number)):
+                found += before
             for before, after in zip(confirmed, confirmed[1:]):
                 found += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=before.line,
                                         previous=_number(before.number), stop=after.line - 1,

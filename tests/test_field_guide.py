@@ -657,3 +657,14 @@ def test_who_came_in_whose_place_under_an_absence_heading_is_no_absence():
              "2. Forretningsorden\n\nBeslutning\nOle Lund (V) havde meldt forfald.\nGodkendt.\nFraværende: Ole Lund (V).\n")
     assert item(r, "1").decision.absent == ["Bo Dam", "Eva Kjær"]
     assert item(r, "2").decision.absent == ["Ole Lund"]
+
+
+def test_added_items_listed_over_the_meeting_items():
+    r = read("Referat af menighedsrådsmøde onsdag d. 3. marts 2026 kl. 17.00 i konfirmandstuen\n\n"
+             "Til stede: Bo Dam, Eva Kjær, Ole Lund\n\nFormanden ønskede to ekstra emner på dagsordenen. De bliver nummereret således:\n\n"
+             "4. Gravsten fra nedlagte gravsteder\n5. Nedsættelse af kirkegårdsudvalg\n6. Kirkebladet\n\n"
+             " 1. Meddelelser fra formanden\n  Formanden har talt med graveren.\n\n 2. Meddelelser fra kassereren\n  Kvartalsregnskabet er forelagt.\n\n"
+             " 3. Dato for næste møde\n  Mandag d. 6. april kl. 17.00\n\n 4. Gravsten fra nedlagte gravsteder\n  Overføres til lukket del.\n\n"
+             " 5. Nedsættelse af kirkegårdsudvalg\n  Bo og Eva blev valgt.\n\n 6. Kirkebladet\n  Intet nyt.\n")
+    assert [i.number for i in r.items] == ["1", "2", "3", "4", "5", "6"]
+    assert item(r, "2").title == "Meddelelser fra kassereren"
