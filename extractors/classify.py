@@ -35,6 +35,8 @@ class Signals:
     # items whose text tells what the meeting did, in the past tense ("bød velkommen", "valgtes"),
     # where no item carries a recommendation: an agenda says what will be done
     reported: int = 0
+    # the agenda's approval recorded before the items ("Godkendelse af dagsorden:" / "Godkendt")
+    agenda_approved: bool = False
     # where the evidence was seen, for the reasons: {"title_minutes": "'Referat' (line 3)", …}
     where: dict[str, str] = field(default_factory=dict)
 
@@ -93,7 +95,7 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
     evidence = _evidence(signals)
     meeting_like = (signals.items or signals.meeting_date or signals.attendance or signals.meeting_end
                     or signals.signature or signals.meeting_facts)
-    if signals.decisions or signals.outcome_statements:
+    if signals.decisions or signals.outcome_statements or signals.agenda_approved:
         return "minutes", None, evidence
     if signals.reported >= 2 and not signals.recommendations:
         return "minutes", None, evidence
@@ -130,6 +132,8 @@ def _evidence(s: Signals) -> list[str]:
                         (s.attendance, "people on attendance lists"), (s.case_numbers, "case numbers")):
         if count:
             out.append(f"{count} {what}")
+    if s.agenda_approved:
+        out.append("the agenda approved before the items")
     if s.meeting_end:
         out.append(f"meeting-end statement {s.where.get('meeting_end', '')}".strip())
     if s.signature:

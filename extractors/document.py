@@ -310,6 +310,22 @@ def _ends_in_outcome(item: AgendaItem, profile: Profile) -> bool:
             and classify_outcome(last, profile) not in ("none", "discussed"))
 
 
+AGENDA_APPROVAL = regex.compile(r"^\s*godkendelse\s+af\s+dagsorden(?:en)?\s*:?\s*(?P<rest>.*)$", regex.IGNORECASE)
+
+
+def _agenda_approved(lines: list[str], profile: Profile) -> bool:
+    """Whether the lines before the items record that the agenda was approved ("Godkendelse af
+    dagsorden:" / "Godkendt"): what the meeting did."""
+    for index, line in enumerate(lines):
+        m = AGENDA_APPROVAL.match(line)
+        if not m:
+            continue
+        said = m["rest"].strip() or next((t.strip() for t in lines[index + 1:index + 3] if t.strip()), "")
+        if said and len(said) <= 120 and classify_outcome(said, profile) == "approved":
+            return True
+    return False
+
+
 def _outcome_title(item: AgendaItem, profile: Profile) -> bool:
     """An entry of a short list that is itself what was agreed ("2. Der er enighed om at vente med
     konstitueringen."): a sentence of five words or more stating an outcome."""
@@ -814,6 +830,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         recommendations=sum(1 for i in items if i.recommendation), attendance=len(participants),
         case_numbers=sum(len(i.case_numbers) for i in items), meeting_end=end_line is not None,
         outcome_statements=sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile)),
+        agenda_approved=_agenda_approved(lines[:first_heading - 1], profile),
         reported=reported,
         signature=signature is not None,
         meeting_facts=bool(header.start_time or header.place or any(

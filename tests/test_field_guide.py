@@ -668,3 +668,11 @@ def test_added_items_listed_over_the_meeting_items():
              " 5. Nedsættelse af kirkegårdsudvalg\n  Bo og Eva blev valgt.\n\n 6. Kirkebladet\n  Intet nyt.\n")
     assert [i.number for i in r.items] == ["1", "2", "3", "4", "5", "6"]
     assert item(r, "2").title == "Meddelelser fra kassereren"
+
+
+def test_the_agenda_approved_before_the_items_is_minutes_evidence():
+    r = read("Handicaprådet\n\nPubliceret 03-03-2026\n\nOnsdag den 03-03-2026 kl. 16:15\n\nGodkendelse af dagsorden:\nGodkendt\n\n"
+             "Fraværende:\nBo Dam\n\n36. Høring: Forslag til lokalplan 512\n01.02G00 - 2026/27088\n\nSagsfremstilling\n"
+             "Rådet behandler forslaget for at afgive et høringssvar.\n")
+    assert r.document_type == "minutes"
+    assert "the agenda approved before the items" in r.classification
