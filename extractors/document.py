@@ -310,14 +310,12 @@ def _ends_in_outcome(item: AgendaItem, profile: Profile) -> bool:
             and classify_outcome(last, profile) not in ("none", "discussed"))
 
 
-AGENDA_APPROVAL = regex.compile(r"^\s*godkendelse\s+af\s+dagsorden(?:en)?\s*:?\s*(?P<rest>.*)$", regex.IGNORECASE)
-
-
 def _agenda_approved(lines: list[str], profile: Profile) -> bool:
     """Whether the lines before the items record that the agenda was approved ("Godkendelse af
     dagsorden:" / "Godkendt"): what the meeting did."""
+    approval = profile.compile(profile.section("document")["agenda_approval"])
     for index, line in enumerate(lines):
-        m = AGENDA_APPROVAL.match(line)
+        m = approval.match(line)
         if not m:
             continue
         said = m["rest"].strip() or next((t.strip() for t in lines[index + 1:index + 3] if t.strip()), "")

@@ -162,7 +162,6 @@ MAX_RUN_ON = 2000
 RUN_ON_OUTCOME = regex.compile(r"^(?P<title>(?:[^.!?]|\.(?=\S)){3,120}?[\p{L}\d)])\.\s+(?P<rest>(?P<outcome>\p{Lu}[^.!?]{1,60}[.!?])(?:\s.*)?)$")
 # A title, a colon and what was said about it on the same line: "2. Regnskab: godkendt.".
 COLON_RUN_ON = regex.compile(r"^(?P<title>[^:]{3,120}?[\p{L}\d)?])\s*:\s+(?P<rest>\S.*)$")
-NOTHING = regex.compile(r"(?i)(?:ingen|intet|ingen\s+bemærkninger|intet\s+nyt)\.?")
 
 
 def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
@@ -182,7 +181,7 @@ def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
         return said["title"].strip(), said["rest"].strip()
     told = COLON_RUN_ON.match(text)  # "Godkendelse af dagsorden: Godkendt", "Regnskab: Intet at bemærke."
     if told and ((len(told["rest"].split()) <= 3 and classify_outcome(told["rest"], profile) != "none")
-                 or NOTHING.fullmatch(told["rest"])
+                 or profile.compile(profile.section("items")["nothing_said"]).fullmatch(told["rest"])
                  or (len(told["rest"].split()) >= 3 and told["rest"].rstrip().endswith((".", "!")))):
         return told["title"].strip(), told["rest"].strip()
     return text.rstrip(":").rstrip() if text.endswith(":") and len(text) > 1 else text, None

@@ -65,11 +65,13 @@ def _page_marks(lines: list[str], min_length: int) -> set[int]:
 # "1. Godkendelse af dagsorden 2. Orientering fra formanden 2 a. Orienteringspunkt …",
 # "Punkt 2. Mødeplan", "PKT. 3. ØKONOMI", "Pkt. 4: Økonomi", "5) Budget". Only numbers that run on (1, 2, 3, … with sub-items
 # "2 a." after their item) are items; a lone number is a date, an amount or a paragraph.
-NUMBERED = regex.compile(
-    r"(?<=^|\s)(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*)?(\d{1,3})(?:\s?([a-z])\b)?[.:)](?=\s+[\p{Lu}\d])")
+# The words before the number are the profile's ([reflow] number_words).
+def _numbered(profile: Profile) -> regex.Pattern:
+    words = profile.section("reflow")["number_words"]
+    return regex.compile(rf"(?<=^|\s)(?:{words})?(\d{{1,3}})(?:\s?([a-z])\b)?[.:)](?=\s+[\p{{Lu}}\d])", regex.VERSION1)
 
 
-def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
+def _numbered_cuts(lines: list[str], long: int, numbered: regex.Pattern) -> dict[int, set[int]]:
     """Where runs of item numbers counting up by one (at least three numbers, across the flattened
     paragraphs) begin their items: {0-based line: positions}."""
     chains: dict[int, list[tuple[int, int]]] = {}  # the number a run waits for -> its places
@@ -77,7 +79,7 @@ def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
     for index, line in enumerate(lines):
         if len(line) < long:
             continue
-        for m in NUMBERED.finditer(line):
+        for m in numbered.finditer(line):
             number, sub = int(m.group(1)), m.group(2)
             if sub is not None:  # "2 a." belongs to the run that has just counted 2
                 if number + 1 in chains:
@@ -97,38 +99,34 @@ def _numbered_cuts(lines: list[str], long: int) -> dict[int, set[int]]:
         if len(run) >= 3:
             for index, position in run:
                 cuts.setdefault(index, set()).add(position)
-                number, title = _entry(lines[index], position)
+                number, title = _entry(lines[index], position, numbered)
                 titles.setdefault(number, title)
     for run in runs:  # a shorter run that repeats a list's entries: the items after the list
         if len(run) < 3:
             for index, position in run:
-                number, title = _entry(lines[index], position)
+                number, title = _entry(lines[index], position, numbered)
                 if title and titles.get(number) == title:
                     cuts.setdefault(index, set()).add(position)
     return cuts
 
 
-def _entry(line: str, position: int) -> tuple[str, str]:
+def _entry(line: str, position: int, numbered: regex.Pattern) -> tuple[str, str]:
     """The number and the first three words of the title of a numbered entry at `position`."""
-    m = NUMBERED.match(line, position)
+    m = numbered.match(line, position)
     words = regex.sub(r"[^\p{L}\d\s]", "", line[m.end():m.end() + 120]).split()[:3] if m else []
     return (regex.sub(r"\s+", "", f"{m.group(1)}{m.group(2) or ''}") if m else "", " ".join(words).lower())
-
-
-# A numbering word or access marker left before a cut at its number: "Punkt | 2. Mødeplan" and
-# "Åben sag: | 239. Efterskole" are cut before the word.
-PREFIX_BEFORE = regex.compile(
-    r"(?:(?:Punkt|PUNKT|Pkt\.?|PKT\.?|Dagsordenspunkt)\s+|(?:Ad|AD)\.\s*|(?:Åben|Åbent|Lukket)\s+(?:sag|punkt)\s*:?\s*)$")
 
 
 LETTERED = regex.compile(r"[A-Za-z]\)")
 
 
-def _title_end(line: str, position: int, openers: regex.Pattern,
+def _title_end(line: str, position: int, numbered: regex.Pattern, openers: regex.Pattern,
                said: Callable[[str], bool] | None = None) -> int | None:
     """Where an item's title, run on into its text, ends: before the first word after it that can
-    only open a sentence ("1. Godkendelse af referat Der er udarbejdet …" -> after "referat")."""
-    m = NUMBERED.match(line, position)
+    only open a sentence ("1. Godkendelse af referat Der er udarbejdet …" -> after "referat"), its
+    first lettered point ("A) Økonomi."), a capitalised word that opens an outcome ("… dagsorden
+    Dagsorden godkendt") or a table's header row in capitals."""
+    m = numbered.match(line, position)
     if not m:
         return None
     words = list(regex.finditer(r"\S+", line[m.end():m.end() + 200]))
@@ -164,6 +162,10 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
     before = profile.compile(cfg["before"], regex.VERSION1)
     after = profile.compile(cfg["after"], regex.VERSION1)
     labels = _label_cut(profile)
+    numbered_pattern = _numbered(profile)
+    # a numbering word or access marker left before a cut at its number: "Punkt | 2. Mødeplan" and
+    # "Åben sag: | 239. Efterskole" are cut before the word
+    prefix_before = regex.compile(rf"(?:{cfg['number_words']}|{cfg['access_words']})$", regex.VERSION1)
     openers = profile.compile(rf"(?:{'|'.join(cfg['sentence_openers'])})", regex.VERSION1)
 
     def said(words: str) -> bool:  # words that open with an outcome ("Dagsorden godkendt")
@@ -173,7 +175,7 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
     pages = _page_marks(lines, cfg["min_paragraph"])
     lines = [_unmarked(line) if index in pages else line  # the site's page number is no item number
              for index, line in enumerate(lines)]
-    numbered = _numbered_cuts(lines, cfg["min_paragraph"])
+    numbered = _numbered_cuts(lines, cfg["min_paragraph"], numbered_pattern)
     for number, line in enumerate(lines, start=1):
         if len(line) < cfg["min_paragraph"]:
             out.append(line)
@@ -194,8 +196,8 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
                     break  # the next label
         items = numbered.get(number - 1, set())
         cuts |= {position for position in items if position > 0}
-        cuts |= {end for position in items if (end := _title_end(line, position, openers, said)) is not None}
-        cuts = {(c - len(m.group()) if line[c:c + 1].isdigit() and (m := PREFIX_BEFORE.search(line, 0, c)) else c)
+        cuts |= {end for position in items if (end := _title_end(line, position, numbered_pattern, openers, said)) is not None}
+        cuts = {(c - len(m.group()) if line[c:c + 1].isdigit() and (m := prefix_before.search(line, 0, c)) else c)
                 for c in cuts}  # (only a cut at a number: "Åben sag | Beslutning" stays as it is)
         start = 0
         for cut in sorted(cuts):
