@@ -339,6 +339,8 @@ def _substitutes(text: str, profile: Profile, line: int | None) -> tuple[list[En
 def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple[list[Entry], set[int]]:
     """All attendance entries in `lines`, and the 0-based lines they used (heading lines too)."""
     patterns = _heading_patterns(profile)
+    document = profile.section("document")
+    title_word = profile.compile(rf"\b(?:{'|'.join(document['minutes_titles'] + document['agenda_titles'])})\b")
     entries: list[Entry] = []
     used: set[int] = set()
     index = 0
@@ -375,8 +377,8 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             if not text.strip():
                 index += 1
                 continue
-            if _heading(text, patterns) or patterns["block"].match(text) or index in skip:
-                break
+            if _heading(text, patterns) or patterns["block"].match(text) or index in skip or title_word.search(text):
+                break  # (a table's header row, "Mødepunkt Referat", ends the list)
             if "," in text:  # "A (V), B (C)" or "Anne Hansen, Bo Berg og Carl Dam"
                 found_here = [parse_entry(p, status, index + 1, profile) for p in split_inline(text)]
                 if not found_here or not all(found_here):

@@ -647,8 +647,8 @@ def _unheaded_decisions(items: list[AgendaItem], profile: Profile) -> None:
     dagsordenen" / "Godkendt."): where no item has a decision heading, what is written under an
     item with no heading at all is what the meeting recorded on it — its decision, noted unless it
     says otherwise."""
-    if any(p.kind == "decision" for i in items for p in i.parts):
-        return
+    if any(p.kind == "decision" and p.heading for i in items for p in i.parts):
+        return  # (an outcome written under a recommendation without a heading is no heading form)
     for item in items:
         if any(p.heading for p in item.parts) or item.decision:
             continue

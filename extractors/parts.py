@@ -135,6 +135,31 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
         preamble.start_line = filled[0]
     else:
         parts.pop(0)
+    return _outcome_after_recommendation(parts, profile)
+
+
+def _outcome_after_recommendation(parts: list[Part], profile: Profile) -> list[Part]:
+    """A recommendation followed by what was decided without a heading ("Indstilling:" /
+    "Godkendes." / "Godkendt."): where no part is a decision, the recommendation's last line, a short
+    outcome in the past tense (not its own "… godkendes"), is the decision."""
+    from extractors.decisions import classify_outcome
+
+    if any(p.kind == "decision" for p in parts):
+        return parts
+    for index, part in enumerate(parts):
+        filled = [(n, t) for n, t in part.lines if t.strip()]
+        if part.kind != "recommendation" or len(filled) < 2:
+            continue
+        number, last = filled[-1]
+        text = last.strip()
+        if (len(text.split()) > 6 or regex.search(r"\p{L}+es\.?$", text)
+                or classify_outcome(text, profile) not in ("approved", "rejected", "noted", "postponed")):
+            continue
+        part.lines = [(n, t) for n, t in part.lines if n < number]
+        part.end_line = max((n for n, t in part.lines if t.strip()), default=part.start_line)
+        parts.insert(index + 1, Part(heading=None, kind="decision", start_line=number, end_line=number,
+                                     lines=[(number, last)]))
+        break
     return parts
 
 

@@ -676,3 +676,13 @@ def test_the_agenda_approved_before_the_items_is_minutes_evidence():
              "Rådet behandler forslaget for at afgive et høringssvar.\n")
     assert r.document_type == "minutes"
     assert "the agenda approved before the items" in r.classification
+
+
+def test_the_outcome_written_under_the_recommendation():
+    r = read("Referat den 3. marts 2026\n\nProvstiudvalgsmøde den 3. marts 2026 kl. 08:30 til 09:30\n"
+             "Deltagere: Bo Dam, Eva Kjær, Ole Lund.\n\nMødepunkt Referat\n1 - Godkendelse af dagsorden\nIndstilling:\nGodkendes.\n"
+             "Godkendt.\n2 - Meddelelser\nNyheder fra stiftet.\nTaget til efterretning.\n")
+    one = item(r, "1")
+    assert (one.recommendation.text, one.decision.text, one.decision.outcome) == ("Godkendes.", "Godkendt.", "approved")
+    assert item(r, "2").decision.outcome == "noted"
+    assert sorted(p.name for p in r.participants) == ["Bo Dam", "Eva Kjær", "Ole Lund"]  # no table header as a name
