@@ -433,6 +433,7 @@ def test_entries_that_state_what_was_agreed_are_minutes():
     assert [(i.number, i.decision and i.decision.outcome) for i in r.items] == [
         ("1", "approved"), ("2", "approved"), ("3", None)]
     assert item(r, "2").decision.text == "Der er enighed om at vente med konstitueringen til april."
+    assert [p.name for p in r.participants] == ["Lis Holm", "Bo Dam", "Eva Kjær"]  # "Fremmøde:" lists who came
 
 
 def test_initials_after_names_and_whom_members_represent():
