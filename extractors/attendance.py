@@ -58,6 +58,7 @@ class Entry:
     line: int | None  # 1-based; None where a meeting system states the list
     position: str | None = None
     said: bool = False  # read from a sentence ("Karen Holm var fraværende"), not from a list
+    roster: bool = False  # listed under the body's members ("Medlemmer"), not as who attended
 
 
 def _alt(words: list[str]) -> str:
@@ -200,7 +201,8 @@ def split_inline(rest: str) -> list[str]:
         pieces = rest.split(";")
     elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):
         # Split only where the next piece is a name with a party: "A (V), Kommune, B (C)".
-        pieces = regex.split(r"\s*(?:,|\bog\b)\s*(?!\s*(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
+        # (a list that lost some commas: "Inge Brandt (IA) Knud Dam (IA)" splits after the party)
+        pieces = regex.split(r"\s*(?:,|\bog\b|(?<=\([\p{Lu}]{1,3}\))\s)\s*(?!\s*(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
     else:
         pieces = regex.split(r"\s*,\s*|\s+og\s+", rest)
     return [p for p in (collapse(x) for x in pieces) if p]
@@ -339,6 +341,7 @@ def _substitutes(text: str, profile: Profile, line: int | None) -> tuple[list[En
 def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple[list[Entry], set[int]]:
     """All attendance entries in `lines`, and the 0-based lines they used (heading lines too)."""
     patterns = _heading_patterns(profile)
+    roster_headings = set(profile.section("attendance").get("roster_headings", []))
     document = profile.section("document")
     title_word = profile.compile(rf"\b(?:{'|'.join(document['minutes_titles'] + document['agenda_titles'])})\b")
     entries: list[Entry] = []
@@ -393,6 +396,9 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
             listed.extend(found_here)
             used.add(index)
             index += 1
+        if status == "present" and collapse(m["heading"]).casefold().rstrip(":") in roster_headings:
+            for entry in listed:
+                entry.roster = True
         if status == "staff":  # secretaries and officials: there, but not members
             for entry in listed:
                 entry.role, entry.status, entry.position = "staff", "present", entry.position or position
@@ -452,6 +458,12 @@ def settle(entries: list[Entry]) -> list[Entry]:
         if e.role == "substitute":
             same.role = "substitute"
     entries = merged
+    # The body's members listed beside a list of who attended ("Medlemmer" / … / "Tilstede: …"): the
+    # roster says who sits on the body, the other list who came; a member on no other list is left out.
+    if any(e.roster for e in entries) and any(not e.roster and not e.said and e.status == "present"
+                                               and e.role != "staff" for e in entries):
+        others = [e for e in entries if not e.roster]
+        entries = others + [e for e in entries if e.roster and e.status == "absent"]
     present = [e for e in entries if e.status == "present" and e.role != "staff"]
     absent = [e for e in entries if e.status == "absent"]
     kept: list[Entry] = []

@@ -687,3 +687,12 @@ def test_the_outcome_written_under_the_recommendation():
     assert (one.recommendation.text, one.decision.text, one.decision.outcome) == ("Godkendes.", "Godkendt.", "approved")
     assert item(r, "2").decision.outcome == "noted"
     assert sorted(p.name for p in r.participants) == ["Bo Dam", "Eva Kjær", "Ole Lund"]  # no table header as a name
+
+
+def test_the_members_roster_beside_the_list_of_who_came():
+    r = read("Kommunalbestyrelsen\n\nDato\n3. marts 2026\n\nMedlemmer\nBo Dam (IA)\nEva Kjær (IA)\nOle Lund (S)\nIda Holm (S)\n\n"
+             "Tilstede: Bo Dam (IA) Eva Kjær (IA) Per Vang (IA) (suppleant for Ole Lund)\n\nTelefonisk: Ida Holm (S)\n\n"
+             "Afbud: Ole Lund (S)\n" + ONE_ITEM)
+    assert sorted((p.name, p.status, p.substitute_for) for p in r.participants) == [
+        ("Bo Dam", "present", None), ("Eva Kjær", "present", None), ("Ida Holm", "present", None),
+        ("Ole Lund", "absent", None), ("Per Vang", "present", "Ole Lund")]
