@@ -204,7 +204,7 @@ def split_inline(rest: str) -> list[str]:
         # (a list that lost some commas: "Inge Brandt (IA) Knud Dam (IA)" splits after the party)
         pieces = regex.split(r"\s*(?:,|\bog\b|(?<=\([\p{Lu}]{1,3}\))\s)\s*(?!\s*(?i:suppleant|stedfortræder|i\s+stedet)\b)(?=[^,;()]+\([\p{Lu}]{1,3}\))", rest)
     else:
-        pieces = regex.split(r"\s*,\s*|\s+og\s+", rest)
+        pieces = regex.split(r"\s*,\s*|\s+(?:og|&)\s+", rest)
     return [p for p in (collapse(x) for x in pieces) if p]
 
 

@@ -17,7 +17,7 @@ from extractors.classify import Signals, classify, find_title_words, meeting_end
 from extractors.coverage import measure_coverage
 from extractors.dates import find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
-from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative
+from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative, unglue_labels
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, SLOT_LINE, time_slots, title_access
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_invisible, clean_markup, normalize, rejoin_hyphenation
@@ -708,6 +708,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     reflowed = reflow(lines, profile) if structure is None and not line_pages and is_flattened(lines, profile) else None
     if reflowed is not None:  # a page flattened to one paragraph: read line by line (spans mapped back at the end)
         lines = reflowed.lines
+    if structure is None:
+        lines = unglue_labels(lines, profile)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     warnings: list[RecordWarning] = []
 

@@ -166,6 +166,19 @@ def _recase(name: str, full_text: str) -> str:
     return " ".join(w if ACRONYM.match(w) and len(w) <= 3 else w.capitalize() for w in name.split())
 
 
+def unglue_labels(lines: list[str], profile: Profile) -> list[str]:
+    """Labels glued to their values where a page's table cells lost their borders ("DeltagereSine
+    Kamstrup, …", "StedSkolen", "AfbudClaus Dam"): a header or attendance label at the start of a
+    line, then a capitalised word, gets its colon back. Same lines, same count."""
+    cfg, attendance = profile.section("header"), profile.section("attendance")
+    labels = {label for key in ("date_labels", "place_labels", "start_labels", "end_labels", "body_labels")
+              for label in cfg[key]}
+    labels |= {label for key in ("present_headings", "absent_headings", "staff_headings") for label in attendance[key]}
+    forms = sorted({label.capitalize() for label in labels if " " not in label}, key=len, reverse=True)
+    glued = regex.compile(rf"^(\s*)({'|'.join(map(regex.escape, forms))})(?=\p{{Lu}}\p{{Ll}})")
+    return [glued.sub(r"\1\2: ", line, count=1) for line in lines]
+
+
 def find_body(lines: list[str], profile: Profile, full_text: str) -> str | None:
     patterns = [profile.compile(p, regex.VERSION1) for p in profile.section("header")["body_patterns"]]
     best: tuple[int, int, int, str] | None = None  # (-standalone, line index, -length, name)

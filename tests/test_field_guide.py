@@ -696,3 +696,12 @@ def test_the_members_roster_beside_the_list_of_who_came():
     assert sorted((p.name, p.status, p.substitute_for) for p in r.participants) == [
         ("Bo Dam", "present", None), ("Eva Kjær", "present", None), ("Ida Holm", "present", None),
         ("Ole Lund", "absent", None), ("Per Vang", "present", "Ole Lund")]
+
+
+def test_labels_glued_to_their_values():
+    r = read("Referat af skolebestyrelsesmøde 03.03.2026\n\nMødeSkolebestyrelsesmøde\nTid\n\n03-03-2026, kl. 17.00 – 19.00\n\n"
+             "StedSkolen\nDeltagereSine Dam, Ea Holm, Vicky Jensen & Per Krog\nAfbudClaus Lund, Mia Berg\n" + ONE_ITEM)
+    assert r.meeting.place == "Skolen"
+    assert sorted((p.name, p.status) for p in r.participants) == [
+        ("Claus Lund", "absent"), ("Ea Holm", "present"), ("Mia Berg", "absent"), ("Per Krog", "present"),
+        ("Sine Dam", "present"), ("Vicky Jensen", "present")]
