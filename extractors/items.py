@@ -139,7 +139,7 @@ def _parse_candidate(line: str, pattern: regex.Pattern, profile: Profile) -> Hea
     labelled = bool(m["prefix"]) and regex.match(r"\s*:", line[m.end("number"):])
     if rest and not (lead or labelled or regex.match(r"[\p{Lu}\p{N}\"'“„(§]", rest)):
         return None
-    if rest.endswith((",", ";")) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
+    if (rest.endswith((",", ";")) and len(regex.findall(r"\p{L}", rest)) < 8) or (rest and len(regex.findall(r"\p{L}", rest)) < 2):
         return None  # "25-008754 -": a case number, not item 25
     written = collapse(line[m.start("prefix") if m["prefix"] else m.start("number"): m.end("number") + (1 if m["dot"] else 0)])
     title, after = _title_and_rest(TIME_SLOT.sub("", rest, count=1), profile)
@@ -537,6 +537,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
     of its own under a heading as evidence (minutes of a council without part headings or case
     numbers: "1." / "Godkendelse af dagsorden" / "Godkendt.")."""
     headings: list[Heading] = []
+    reports = profile.compile(profile.section("document")["report_verbs"])
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
     printed: dict[int, Heading] = {}  # what those lines read as
@@ -570,9 +571,10 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             index += 1  # without part headings, "5.1 Ældremesse" under "5." is the item's text
             continue
         last = index if above is not None else index + cand.title_lines - 1
-        # (relaxed: an entry that is a sentence of its own, "2. Der er enighed om at vente.", is its text)
+        # (relaxed: an entry that is a sentence of its own, "2. Der er enighed om at vente.", or tells
+        # what the meeting did, "1. Formanden bød velkommen", is its text)
         evidence = (bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile)
-                    or _is_sentence(cand.title) if relaxed
+                    or _is_sentence(cand.title) or bool(reports.search(cand.title or "")) if relaxed
                     else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
                         lines, last, cand.number, is_evidence, pattern, profile,
                         closed=cand.access == "closed" and cand.access_marked, last_item=bool(headings)))

@@ -705,3 +705,11 @@ def test_labels_glued_to_their_values():
     assert sorted((p.name, p.status) for p in r.participants) == [
         ("Claus Lund", "absent"), ("Ea Holm", "present"), ("Mia Berg", "absent"), ("Per Krog", "present"),
         ("Sine Dam", "present"), ("Vicky Jensen", "present")]
+
+
+def test_numbered_lines_that_tell_what_happened_and_titles_glued_to_their_text():
+    r = read("Referat af bestyrelsesmøde i vandværket torsdag d. 3. marts 2026.\n\nDeltagere: Bo Dam, Eva Kjær og Ole Lund.\n\n"
+             " 1. Formanden bød velkommen\n\n 2. Målerudskiftning.. Der er enkelte lave forbrug. Bo tjekker.\n\n"
+             " 3. Kassebeholdning.Eva Kjær meddelte,\n  at der ikke var grundlag for at købe obligationer nu.\n\n"
+             " 4. Generalforsamling.\n  Dagsorden og regnskab blev gennemgået.\n")
+    assert [i.number for i in r.items] == ["1", "2", "3", "4"]
