@@ -266,9 +266,9 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
             runs = [_scan_sequence(lines, profile, is_evidence, skip, pattern, start=start, previous=None,
                                    stop=first.line - 1, relaxed=relaxed)
                     for relaxed in (False, True)]
-            before = max(runs, key=len)
-            if len(before) >= 2 and _number(first.number) in _successors(_number(before[-1].number)):
-                found += before
+            leading = max(runs, key=len)
+            if len(leading) >= 2 and _number(first.number) in _successors(_number(leading[-1].number)):
+                found += leading
             for before, after in zip(confirmed, confirmed[1:]):
                 found += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=before.line,
                                         previous=_number(before.number), stop=after.line - 1,

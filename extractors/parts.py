@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import regex
 
 from extractors.attendance import is_name_list
+from extractors.decisions import classify_outcome
 from extractors.profile import PartHeading, Profile
 from extractors.text import collapse, is_bullet, strip_bullet
 
@@ -142,8 +143,6 @@ def _outcome_after_recommendation(parts: list[Part], profile: Profile) -> list[P
     """A recommendation followed by what was decided without a heading ("Indstilling:" /
     "Godkendes." / "Godkendt."): where no part is a decision, the recommendation's last line, a short
     outcome in the past tense (not its own "… godkendes"), is the decision."""
-    from extractors.decisions import classify_outcome
-
     if any(p.kind == "decision" for p in parts):
         return parts
     for index, part in enumerate(parts):
