@@ -816,8 +816,9 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     reports = profile.compile(profile.section("document")["report_verbs"])
     reported = sum(1 for i in placed_items if not any(p.kind == "recommendation" for p in i.parts)
                    and reports.search(" ".join(p.text for p in i.parts)[:2000]))
-    if any(i.recommendation for i in items):
-        reported = 0  # an agenda's case texts tell what was done before
+    with_text = sum(1 for i in placed_items if any(p.text.strip() for p in i.parts))
+    if any(i.recommendation for i in items) or reported * 2 < with_text:
+        reported = 0  # an agenda's case texts tell what was done before; minutes tell it of most items
     if structure is None and ("minutes" in titles or told >= 1 or reported >= 2):
         _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     end_line = closing or meeting_end_line(lines, profile)

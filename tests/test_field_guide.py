@@ -713,3 +713,9 @@ def test_numbered_lines_that_tell_what_happened_and_titles_glued_to_their_text()
              " 3. Kassebeholdning.Eva Kjær meddelte,\n  at der ikke var grundlag for at købe obligationer nu.\n\n"
              " 4. Generalforsamling.\n  Dagsorden og regnskab blev gennemgået.\n")
     assert [i.number for i in r.items] == ["1", "2", "3", "4"]
+
+
+def test_an_agenda_that_tells_what_happened_before_in_one_item_stays_an_agenda():
+    r = read("Dagsorden\n\nÆldrerådet 3. marts 2026\n\n1. Godkendelse af dagsorden\n\n2. Budget 2027\nByrådet vedtog i oktober budgettet for 2026.\n\n"
+             "3. Trafik ved plejecentret\nRådet ønsker en drøftelse af parkeringen.\n\n4. Eventuelt\nPunkter til næste møde.\n")
+    assert r.document_type == "agenda"
