@@ -141,8 +141,9 @@ def split_parts(lines: list[str], first_line: int, profile: Profile,
 
 def _outcome_after_recommendation(parts: list[Part], profile: Profile) -> list[Part]:
     """A recommendation followed by what was decided without a heading ("Indstilling:" /
-    "Godkendes." / "Godkendt."): where no part is a decision, the recommendation's last line, a short
-    outcome in the past tense (not its own "… godkendes"), is the decision."""
+    "Godkendes." / "Godkendt."): where no part is a decision, the recommendation's last line, when it
+    is nothing but an outcome (the profile's `bare_outcome`: not its own "… godkendes", nor another
+    body's "Økonomiudvalget anbefaler indstillingen"), is the decision."""
     if any(p.kind == "decision" for p in parts):
         return parts
     for index, part in enumerate(parts):
@@ -151,7 +152,7 @@ def _outcome_after_recommendation(parts: list[Part], profile: Profile) -> list[P
             continue
         number, last = filled[-1]
         text = last.strip()
-        if (len(text.split()) > 6 or regex.search(r"\p{L}+es\.?$", text)
+        if (not profile.compile(profile.section("decision")["bare_outcome"]).match(text)
                 or classify_outcome(text, profile) not in ("approved", "rejected", "noted", "postponed")):
             continue
         part.lines = [(n, t) for n, t in part.lines if n < number]

@@ -719,3 +719,12 @@ def test_an_agenda_that_tells_what_happened_before_in_one_item_stays_an_agenda()
     r = read("Dagsorden\n\nÆldrerådet 3. marts 2026\n\n1. Godkendelse af dagsorden\n\n2. Budget 2027\nByrådet vedtog i oktober budgettet for 2026.\n\n"
              "3. Trafik ved plejecentret\nRådet ønsker en drøftelse af parkeringen.\n\n4. Eventuelt\nPunkter til næste møde.\n")
     assert r.document_type == "agenda"
+
+
+def test_another_committees_recommendation_under_the_recommendation_is_no_decision():
+    r = read("Dagsorden fra byrådet\n\nByrådets møde mandag den 3. marts 2026, kl. 16.00 i Medborgerhuset\n\n"
+             "1. Sundhedsaftale\n\nIndstilling\n\nSundhedsudvalget indstiller, at byrådet godkender aftalen.\n\n"
+             "Økonomiudvalget anbefaler indstillingen.\n\n2. Fritidspolitik\n\nIndstilling\n\n"
+             "Kulturudvalget indstiller, at byrådet godkender politikken.\n\nØkonomiudvalget anbefaler indstillingen.\n")
+    assert r.document_type == "agenda"
+    assert not any(i.decision for i in r.items)
