@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus" / "greve"
 FIXTURES = ROOT / "tests" / "fixtures" / "greve"
 MINUTES = ROOT / ".venv" / "bin" / "minutes"
+if not MINUTES.exists():  # a worktree without its own .venv: the command next to this interpreter
+    MINUTES = Path(sys.executable).parent / "minutes"
 
 BARE = r"""
 import sys, time

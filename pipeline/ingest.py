@@ -300,12 +300,13 @@ def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
     """
     from loaders.errors import DocumentError
     from pipeline import process as _process  # spaCy and the extractors: only when there is work
+    from pipeline.entity_cache import store_cache_path
 
     version = extractor_version()
     started = time.perf_counter()
     base = {"path": str(path), "file_name": path.name, "sha256": sha256, "extractor_version": version, "at": now_iso()}
     try:
-        record = _process.build_record(path)
+        record = _process.build_record(path, entity_cache=store_cache_path(store))
     except DocumentError as err:
         return fail(store, path, base, err.code, err.message, started, retryable=False)
     except OSError as err:
