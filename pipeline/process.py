@@ -53,10 +53,21 @@ def build_record(path: Path, entity_cache: Path | None = None) -> MeetingRecord:
     else:
         warm_up()  # what every child needs is built once, here, and shared with each of them
         prepare(path)  # and the loader of its kind
-        record_json = isolation.run_isolated(_record_json, path, policy, True, entity_cache, name=path.name,
-                                             policy=policy, what="reading and extracting the document")
+        with _primed(entity_cache):  # and the words the documents before it met
+            run = isolation.start_isolated(_record_json, path, policy, True, entity_cache, name=path.name,
+                                           policy=policy, what="reading and extracting the document")
+        record_json = run.result()
     # Round-trip through the schema so that what we store is what the contract says.
     return MeetingRecord.model_validate_json(record_json)
+
+
+def _primed(entity_cache: Path | None):
+    """pipeline.entity_cache.primed, or nothing without a cache."""
+    if entity_cache is None:
+        return contextlib.nullcontext()
+    from pipeline.entity_cache import primed
+
+    return primed(entity_cache)
 
 
 def read_limited(path: Path, policy: InputPolicy) -> bytes:

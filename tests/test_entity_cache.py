@@ -206,3 +206,34 @@ def test_nlp_is_untouched_by_the_cache(records, tmp_path):
     layer.annotate_items(records[0], cache=cache)
     layer.annotate_items(records[0], cache=cache)
     assert [(t.text, t.norm_, t.lemma_, t.ent_type_) for t in nlp(text)] == before
+
+
+def test_priming_changes_no_parse(records):
+    """extractors.entities.nlp.prime learns chunks ahead: a parse afterwards is the same."""
+    from extractors.entities.nlp import prime
+
+    nlp = get_nlp()
+    texts = [t.text for t in layer._texts(records[2])][:40] + ["Kørselsordningen (KØR) koster 1.200 kr./md. i 2026."]
+    columns = layer._PACKED
+    before = [nlp(t).to_array(columns).tolist() for t in texts]
+    prime(nlp, sorted({c for t in texts + [SAMPLE.read_text(encoding="utf-8")] for c in t.split()}))
+    assert [nlp(t).to_array(columns).tolist() for t in texts] == before
+
+
+def test_documents_read_with_the_cache_are_the_same(tmp_path, monkeypatch):
+    """build_record as ingest calls it (a child forked per document, the forking process primed
+    from what the children before noted): the records of a build without the cache."""
+    from loaders.policy import isolation_mode
+    from pipeline import entity_cache
+    from pipeline.process import build_record
+
+    if isolation_mode() != "fork":
+        pytest.skip("documents are read in-process here")
+    monkeypatch.setattr(entity_cache, "_PRIMED", set())
+    monkeypatch.setattr(entity_cache, "_primed_upto", {})
+    path = tmp_path / "cache" / "entities.sqlite"
+    for doc in GREVE[:3] * 2:
+        assert build_record(doc, entity_cache=path).model_dump_json() == build_record(doc).model_dump_json()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM chunks").fetchone()[0] > 1000
+    assert len(entity_cache._PRIMED) > 1000  # this process was primed from them
