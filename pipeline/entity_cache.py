@@ -54,10 +54,12 @@ class EntityCache:
     """`get(texts)` -> {text: bytes} of what is cached, `put({text: bytes})`: the interface the entity
     layer takes (``annotate(..., cache=)``); the bytes are the layer's own."""
 
-    def __init__(self, path: str | os.PathLike, fingerprint: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | os.PathLike, fingerprint: str | None = None, timeout: float = 30.0,
+                 readonly: bool = False) -> None:
         self.path = Path(path)
         self.fingerprint = fingerprint or globals()["fingerprint"]()
         self.timeout = timeout
+        self.readonly = readonly  # only reads, and never checkpoints the log when it closes
         self._db: sqlite3.Connection | None = None
 
     def _key(self, text: str) -> bytes:
@@ -67,6 +69,17 @@ class EntityCache:
         return h.digest()[:20]
 
     def _connect(self) -> sqlite3.Connection:
+        if self._db is None and self.readonly:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+            except BaseException:
+                db.close()
+                raise
+            if row is None or row[0] != self.fingerprint:
+                db.close()
+                raise sqlite3.OperationalError("the cache holds entries of other code or data")
+            self._db = db
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -164,7 +177,7 @@ def primed(path: str | os.PathLike):
         try:
             path = Path(path)
             if path.exists():
-                cache = EntityCache(path)
+                cache = EntityCache(path, readonly=True)
                 try:
                     chunks, last = cache.chunks_after(_primed_upto.get(path, 0))
                 finally:

@@ -125,7 +125,16 @@ def _opened(entity_cache: Path | None):
     try:
         yield cache
     finally:
-        cache.close()
+        if isolation.in_child():
+            # The child ends without closing it: the last connection to close a database in
+            # write-ahead-log mode checkpoints the whole log first (~15 ms a document); the log
+            # is checkpointed as it grows instead, by whichever process commits.
+            _LEFT_OPEN.append(cache)
+        else:
+            cache.close()
+
+
+_LEFT_OPEN: list = []  # (in a document's child) what its exit closes
 
 
 def _record_json(path: Path, policy: InputPolicy, entities: bool = True, entity_cache: Path | None = None) -> bytes:
