@@ -643,24 +643,73 @@ def resolved(table: str) -> list[ResolvedColumn]:
     return resolve(TABLE_BY_NAME[table])
 
 
+def _date(value: Any) -> Any:
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _double(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+@functools.cache
+def _plan(table: str) -> tuple[list[tuple], bool]:
+    """How `flatten` fills each column of `table`, settled once: (kind, source, convert) with kind
+    0 derived (source: the function), 1 the row's object, 2 a path from the record's root, 3 a path
+    from the row's object (source: its names); convert the `_convert` of the column's type or None.
+    And whether any column is read from the record's root (the same for every row of a record)."""
+    plan = []
+    for c in resolved(table):
+        convert = _date if c.type == "DATE" else _double if c.type == "DOUBLE" else None
+        if c.column.derive is not None:
+            plan.append((0, c.column.derive, convert))
+        elif c.column.path == "":
+            plan.append((1, None, convert))
+        elif c.column.path.startswith("$"):
+            plan.append((2, tuple(c.column.path[1:].split(".")), convert))
+        else:
+            plan.append((3, tuple(c.column.path.split(".")), convert))
+    return plan, any(kind == 2 for kind, _, _ in plan)
+
+
+def _get(obj: Any, names: tuple[str, ...]) -> Any:
+    for name in names:
+        if obj is None:
+            return None
+        obj = obj.get(name)
+    return obj
+
+
 def flatten(record: dict) -> dict[str, list[tuple]]:
-    """Every table's rows from one record (as tuples in column order)."""
+    """Every table's rows from one record (as tuples in column order): for each column, `derive`
+    of the row, the row's object, or the value at its path from the row's object or (`$`) the
+    record's root, converted to the column's type (`_convert`)."""
     out: dict[str, list[tuple]] = {}
     for spec in TABLES:
-        cols = resolved(spec.name)
+        plan, has_root = _plan(spec.name)
+        # A value from the record's root is the same in every row: read once per record.
+        root = [(_get(record, source) if kind == 2 else None) for kind, source, _ in plan] if has_root else None
+        if root is not None:
+            root = [value if convert is None or kind != 2 else convert(value)
+                    for value, (kind, _, convert) in zip(root, plan)]
         rows = []
         for row in spec.walk(record):
+            obj = row.obj
             values = []
-            for c in cols:
-                if c.column.derive is not None:
-                    value = c.column.derive(row)
-                elif c.column.path == "":
-                    value = row.obj
-                elif c.column.path.startswith("$"):
-                    value = get_path(record, c.column.path[1:])
+            for n, (kind, source, convert) in enumerate(plan):
+                if kind == 3:
+                    value = obj
+                    for name in source:
+                        if value is None:
+                            break
+                        value = value.get(name)
+                elif kind == 2:
+                    values.append(root[n])
+                    continue
+                elif kind == 0:
+                    value = source(row)
                 else:
-                    value = get_path(row.obj, c.column.path)
-                values.append(_convert(value, c.type))
+                    value = obj
+                values.append(value if convert is None else convert(value))
             rows.append(tuple(values))
         out[spec.name] = rows
     return out

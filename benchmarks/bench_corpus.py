@@ -1,6 +1,6 @@
 """A corpus through `minutes ingest`, against a bare spaCy tokenization of its item texts (issue 17).
 
-    .venv/bin/python benchmarks/bench_corpus.py [--corpus DIR] [--limit N] [--skip-one]
+    .venv/bin/python benchmarks/bench_corpus.py [--corpus DIR] [--limit N] [--skip-one] [--reference STORE]
 
 Copies the corpus (default ../shared/corpus/greve, the 370 meetings; without it the slice in
 tests/fixtures/greve) into a temporary inbox and measures, in one run, wall clock:
@@ -14,7 +14,8 @@ tests/fixtures/greve) into a temporary inbox and measures, in one run, wall cloc
   record; `extractors.entities.annotate._texts`) with `nlp.pipe`, nothing else: the baseline,
 
 and prints each as a ratio to the baseline (goal: the default ingest within 2x), and whether the
-two ingests wrote byte-identical records (they must). On a shared machine the timings wander;
+two ingests wrote byte-identical records (they must; with `--reference`, also the records of a store
+made before, e.g. by an older checkout). On a shared machine the timings wander;
 the ratios of one run are what to read.
 """
 
@@ -34,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus" / "greve"
 FIXTURES = ROOT / "tests" / "fixtures" / "greve"
 MINUTES = ROOT / ".venv" / "bin" / "minutes"
+if not MINUTES.exists():  # a worktree without its own .venv: the command next to this interpreter
+    MINUTES = Path(sys.executable).parent / "minutes"
 
 BARE = r"""
 import sys, time
@@ -70,6 +73,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=0, help="only the first N meetings (0: all)")
     parser.add_argument("--skip-one", action="store_true", help="do not run `ingest --workers 1`")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="a store (or its records/ folder) made before: are the default ingest's records the same?")
     args = parser.parse_args()
     corpus = args.corpus or next((d for d in (SHARED, FIXTURES) if d.is_dir() and any(d.glob("*.json"))), None)
     if corpus is None:
@@ -102,6 +107,12 @@ def main() -> int:
             same = sorted(names) == sorted(p.name for p in (tmp / "one" / "records").glob("*.json"))
             print(f"records identical: {len(match)} of {len(names)}"
                   + ("" if same and not mismatch and not errors else f"; DIFFERENT: {(mismatch + errors)[:5]}"))
+        if args.reference is not None:
+            ref = args.reference / "records" if (args.reference / "records").is_dir() else args.reference
+            names = sorted(p.name for p in (tmp / "default" / "records").glob("*.json"))
+            match, mismatch, errors = filecmp.cmpfiles(tmp / "default" / "records", ref, names, shallow=False)
+            print(f"records identical to {ref}: {len(match)} of {len(names)}"
+                  + ("" if not mismatch and not errors else f"; DIFFERENT: {(mismatch + errors)[:5]}"))
         print(f"goal: default ingest <= 2x bare tokenization: {'met' if default <= 2 * seconds else 'not met'}")
     return 0
 

@@ -689,14 +689,15 @@ def _limited(warnings: list[RecordWarning], code: str) -> list[RecordWarning]:
 def extract_record(text: str, *, source: Source, line_pages: list[int] | None = None,
                    line_end_pages: list[int] | None = None, layout_tables: list[RawTable] | None = None,
                    furniture: list[str] | None = None, structure: Structure | None = None,
-                   profile: Profile | None = None, entities: bool = True, concurrently=None) -> MeetingRecord:
+                   profile: Profile | None = None, entities: bool = True, concurrently=None,
+                   entity_cache=None) -> MeetingRecord:
     """The record of one document's text. `furniture` holds the running headers and footers a
     loader removed (they may name the authority). `structure` is what a meeting system states
     (extractors/structure.py): its items, participants and meeting facts are taken as stated, and
     everything else is read from the text the loader rendered, as for any document. With
     `entities=False` the entity layer (spaCy, extractors.entities) is left out: `annotate` adds it
     to the record later, as it would have here. `concurrently` offers the entity layer a second
-    process for a big record (extractors.entities.annotate)."""
+    process for a big record, `entity_cache` the texts it parsed before (extractors.entities.annotate)."""
     profile = profile or load_profile()
     if structure is not None:
         _clean_stated(structure)
@@ -927,4 +928,4 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         return record
     from extractors.entities import annotate  # spaCy: imported by the first record that needs it
 
-    return annotate(record, concurrently)
+    return annotate(record, concurrently, entity_cache)

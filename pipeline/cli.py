@@ -64,12 +64,15 @@ def ingest(
     if not raw.exists():
         typer.echo(f"no inbox at {raw}", err=True)
         raise typer.Exit(2)
-    from pipeline.ingest import ingest_if_nothing_to_do, parallel_documents, refresh_analytics, summary_text
-    from pipeline.store import StoreLocked
+    from pipeline.ingest import (
+        ingest_if_nothing_to_do, parallel_documents, refresh_analytics, start_prefetch, stop_prefetch, summary_text,
+    )
+    from pipeline.store import Store, StoreLocked
 
     # Plan first, without Prefect: with nothing to process, no temporary server is started.
+    todo: list = []
     try:
-        quick = ingest_if_nothing_to_do(str(raw), out, force=force, lock_timeout=lock_timeout)
+        quick = ingest_if_nothing_to_do(str(raw), out, force=force, lock_timeout=lock_timeout, todo=todo)
     except StoreLocked as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(3) from None
@@ -80,32 +83,40 @@ def ingest(
         typer.echo(summary_text(quick))
         refresh_analytics(out)
         raise typer.Exit(1 if quick.failed else 0)
-    env = _prefect()
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    from pipeline.flows import dask_task_runner
-    from pipeline.flows import ingest as ingest_flow
-
-    flow = ingest_flow
-    if workers > 1 or dask:
-        env.share_api_url()  # one Prefect server for the flow and every Dask worker process
+    parallel = parallel_documents() if workers == 0 and not dask else 1
+    if workers > 1 or dask or parallel > 1:
         # the workers use the cores: a big document's entity layer gets no second process of its own
         os.environ.setdefault("REFERAT_ENTITY_PROCESSES", "1")
-        flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
-    elif workers == 0 and (parallel := parallel_documents()) > 1:
-        os.environ.setdefault("REFERAT_ENTITY_PROCESSES", "1")  # the cores are the documents' already
-        flow = ingest_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=parallel))
+    if not dask and workers <= 1:
+        # The flow's threads read the documents in this process's children: the first of them are
+        # read while Prefect starts, as many at a time as the flow will (pipeline.ingest.Prefetch).
+        start_prefetch(todo, Store(out), parallel)
     try:
-        with env.fast_flow_runs():
-            summary = flow(
-                raw=str(raw), out=out, force=force, lock_timeout=lock_timeout, progress=True, batch_size=batch_size
-            )
-    except StoreLocked as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(3) from None
-    except OSError as err:  # the flow records a store that fails mid-run itself; this is before or after
-        typer.echo(f"ingest: stopped: the store {out} cannot be written: {type(err).__name__}: {err}", err=True)
-        raise typer.Exit(4) from None
+        env = _prefect()
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        from pipeline.flows import dask_task_runner
+        from pipeline.flows import ingest as ingest_flow
+
+        flow = ingest_flow
+        if workers > 1 or dask:
+            env.share_api_url()  # one Prefect server for the flow and every Dask worker process
+            flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, address=dask or None))
+        elif parallel > 1:  # the cores are the documents' already
+            flow = ingest_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=parallel))
+        try:
+            with env.fast_flow_runs():
+                summary = flow(
+                    raw=str(raw), out=out, force=force, lock_timeout=lock_timeout, progress=True, batch_size=batch_size
+                )
+        except StoreLocked as err:
+            typer.echo(str(err), err=True)
+            raise typer.Exit(3) from None
+        except OSError as err:  # the flow records a store that fails mid-run itself; this is before or after
+            typer.echo(f"ingest: stopped: the store {out} cannot be written: {type(err).__name__}: {err}", err=True)
+            raise typer.Exit(4) from None
+    finally:
+        stop_prefetch()
     # 4: the run stopped (the store could not be written); 1: documents failed.
     raise typer.Exit(4 if summary.get("error") else 1 if summary["failed"] else 0)
 

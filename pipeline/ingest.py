@@ -291,6 +291,85 @@ def parallel_documents() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
+class Prefetch:
+    """Records of a plan's first documents built while Prefect starts (`minutes ingest`: its
+    temporary server and the flow run take several seconds in which no document would be read),
+    in the order the flow submits them, one core left to Prefect; `process_file` takes a
+    document's record (or the error building it raised) from here instead of building it again.
+    The same `build_record`, so the same records; the flow still stores, quarantines and retries
+    each (a retry builds afresh). Once the flow takes its first document, nothing more is started
+    here: the flow's own threads build the rest, as many at a time as it runs."""
+
+    def __init__(self, todo: list[tuple[Path, str]], store: Store, workers: int, ahead: int = 64) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.store = store
+        self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="referat-prefetch")
+        self.stopped = False
+        self.started = False  # has the flow taken a document yet?
+        self.futures = {(str(path), sha): self.pool.submit(self._build, path) for path, sha in todo[:ahead]}
+
+    def _build(self, path: Path) -> MeetingRecord:
+        if self.stopped:
+            raise RuntimeError("prefetch stopped")
+        from pipeline import process as _process
+        from pipeline.entity_cache import store_cache_path
+
+        return _process.build_record(path, entity_cache=store_cache_path(self.store))
+
+    def take(self, path: Path, sha256: str):
+        """The future of the record of `path` (with this content), or None (not prefetched, or
+        taken before, or never started): the caller builds it."""
+        if self.stopped:
+            return None
+        if not self.started:
+            self.started = True
+            for future in self.futures.values():
+                future.cancel()  # those not started yet: the flow is running now
+        future = self.futures.pop((str(path), sha256), None)
+        return None if future is None or future.cancelled() else future
+
+    def close(self) -> None:
+        """Stop building (what is being built finishes; nothing else starts)."""
+        self.stopped = True
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.futures.clear()
+
+
+_prefetch: Prefetch | None = None
+
+
+def start_prefetch(todo: list[tuple[Path, str]], store: Store, workers: int) -> Prefetch | None:
+    """Start building the records of `todo` now (see Prefetch); None where documents are read
+    in-process (the builds would hold the interpreter the flow is starting in)."""
+    global _prefetch
+    from loaders.policy import isolation_mode
+
+    if isolation_mode() != "fork" or not todo:
+        return None
+    _prefetch = Prefetch(todo, store, workers - 1)  # a core for Prefect's start
+    return _prefetch
+
+
+def stop_prefetch() -> None:
+    global _prefetch
+    if _prefetch is not None:
+        _prefetch.close()
+        _prefetch = None
+
+
+def _built(path: Path, sha256: str, store: Store) -> MeetingRecord:
+    """The record of `path`: the one prefetched for this content, or built now."""
+    prefetch = _prefetch
+    future = prefetch.take(path, sha256) if prefetch is not None and prefetch.store.url == store.url else None
+    if future is not None and not future.cancelled():
+        return future.result()
+    from pipeline import process as _process
+    from pipeline.entity_cache import store_cache_path
+
+    return _process.build_record(path, entity_cache=store_cache_path(store))
+
+
 def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
     """Build, validate and store the record of one document; quarantine it if it is bad.
 
@@ -299,13 +378,12 @@ def process_file(path: Path, sha256: str, store: Store) -> dict[str, Any]:
     writing again may well succeed (the task's retry policy handles it).
     """
     from loaders.errors import DocumentError
-    from pipeline import process as _process  # spaCy and the extractors: only when there is work
 
     version = extractor_version()
     started = time.perf_counter()
     base = {"path": str(path), "file_name": path.name, "sha256": sha256, "extractor_version": version, "at": now_iso()}
     try:
-        record = _process.build_record(path)
+        record = _built(path, sha256, store)  # spaCy and the extractors: only when there is work
     except DocumentError as err:
         return fail(store, path, base, err.code, err.message, started, retryable=False)
     except OSError as err:
@@ -775,16 +853,20 @@ def finish_run(store: Store, flow_name: str, started: str, t0: float, plan: Plan
     return summary
 
 
-def ingest_if_nothing_to_do(raw: str, out: str, force: bool = False, lock_timeout: float = 600.0) -> Summary | None:
+def ingest_if_nothing_to_do(raw: str, out: str, force: bool = False, lock_timeout: float = 600.0,
+                            todo: list | None = None) -> Summary | None:
     """The plan of an `ingest`, without Prefect: when there is nothing to process, the run is
     recorded (skips, other names, the run event) and its summary returned, so that the CLI never
-    starts Prefect's temporary server for an inbox with nothing new; None when there is work."""
+    starts Prefect's temporary server for an inbox with nothing new; None when there is work (its
+    documents then added to `todo`, for `start_prefetch`)."""
     store = Store(out)
     started, t0 = now_iso(), time.perf_counter()
     with store.lock(timeout=lock_timeout):
         version = extractor_version()
         plan = plan_ingest(scan(Path(raw)), store, version, force)
         if plan.todo:
+            if todo is not None:
+                todo.extend(plan.todo)
             return None
         return finish_run(store, "ingest", started, t0, plan, [], run_id=new_run_id(), raw=raw, force=force,
                           version=version)

@@ -17,6 +17,7 @@ this process imports spaCy.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
@@ -26,29 +27,47 @@ from pathlib import Path
 import pydantic_core
 
 from extractors import EXTRACTOR_VERSION
-from loaders import isolation, load, sha256_of
+from loaders import isolation, load, prepare, sha256_of
 from loaders.errors import DocumentTooLarge
 from loaders.policy import InputPolicy, current_policy
 from schemas.record import MeetingRecord, RecordWarning, Source
 
 
-def build_record(path: Path) -> MeetingRecord:
+def build_record(path: Path, entity_cache: Path | None = None) -> MeetingRecord:
     """Read `path` and return its validated record. Raises loaders.errors.DocumentError (a bad
-    document), OSError (reading failed: worth a retry)."""
+    document), OSError (reading failed: worth a retry). `entity_cache`: the file of a store's
+    cache of parsed texts (pipeline.entity_cache), shared by every document of a run; the record
+    is the same with it or without."""
     policy = current_policy()
+    if entity_cache is not None:
+        from pipeline.entity_cache import fingerprint
+
+        fingerprint()  # computed here once, inherited by every child
     if policy.isolation == "inprocess" or isolation.in_child():
-        record_json = _record_json(path, policy)
+        record_json = _record_json(path, policy, entity_cache=entity_cache)
     elif not _warm and not _entities_warm and threading.current_thread() is threading.main_thread():
         # The first document only (a second one finds the warm-up below worth it), and not from a
         # task runner's thread: there the fork would come before the warm-up, while other threads
         # of the run may be importing.
-        record_json = _extract_while_warming_up(path, policy)
+        record_json = _extract_while_warming_up(path, policy, entity_cache)
     else:
         warm_up()  # what every child needs is built once, here, and shared with each of them
-        record_json = isolation.run_isolated(_record_json, path, policy, name=path.name, policy=policy,
-                                             what="reading and extracting the document")
+        prepare(path)  # and the loader of its kind
+        with _primed(entity_cache):  # and the words the documents before it met
+            run = isolation.start_isolated(_record_json, path, policy, True, entity_cache, name=path.name,
+                                           policy=policy, what="reading and extracting the document")
+        record_json = run.result()
     # Round-trip through the schema so that what we store is what the contract says.
     return MeetingRecord.model_validate_json(record_json)
+
+
+def _primed(entity_cache: Path | None):
+    """pipeline.entity_cache.primed, or nothing without a cache."""
+    if entity_cache is None:
+        return contextlib.nullcontext()
+    from pipeline.entity_cache import primed
+
+    return primed(entity_cache)
 
 
 def read_limited(path: Path, policy: InputPolicy) -> bytes:
@@ -64,7 +83,7 @@ def read_limited(path: Path, policy: InputPolicy) -> bytes:
     return data
 
 
-def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
+def _extract_while_warming_up(path: Path, policy: InputPolicy, entity_cache: Path | None = None) -> bytes:
     """`_record_json` in two children: one reads the document and extracts all but the entities
     while this process builds the entity layer; one forked from the warm process adds them. The
     time limit covers both."""
@@ -78,11 +97,11 @@ def _extract_while_warming_up(path: Path, policy: InputPolicy) -> bytes:
     record_json = first.result()
     # what is left of the document's time limit, with the time the first child was granted (OCR)
     left = dataclasses.replace(policy, timeout=max(1.0, first.deadline - time.monotonic()))
-    return isolation.run_isolated(_with_entities, record_json, name=path.name, policy=left,
+    return isolation.run_isolated(_with_entities, record_json, entity_cache, name=path.name, policy=left,
                                   what="finding the entities of the document")
 
 
-def _with_entities(record_json: bytes) -> bytes:
+def _with_entities(record_json: bytes, entity_cache: Path | None = None) -> bytes:
     """The record with its entity layer added, as extract_record adds it (a record that is not
     minutes gets none)."""
     record = MeetingRecord.model_validate_json(record_json)
@@ -90,10 +109,35 @@ def _with_entities(record_json: bytes) -> bytes:
         return record_json
     from extractors.entities import annotate
 
-    return to_json(annotate(record, _second_process()))
+    with _opened(entity_cache) as cache:
+        return to_json(annotate(record, _second_process(), cache))
 
 
-def _record_json(path: Path, policy: InputPolicy, entities: bool = True) -> bytes:
+@contextlib.contextmanager
+def _opened(entity_cache: Path | None):
+    """The entity cache at `entity_cache` for the time of one document, or None."""
+    if entity_cache is None:
+        yield None
+        return
+    from pipeline.entity_cache import EntityCache
+
+    cache = EntityCache(entity_cache)
+    try:
+        yield cache
+    finally:
+        if isolation.in_child():
+            # The child ends without closing it: the last connection to close a database in
+            # write-ahead-log mode checkpoints the whole log first (~15 ms a document); the log
+            # is checkpointed as it grows instead, by whichever process commits.
+            _LEFT_OPEN.append(cache)
+        else:
+            cache.close()
+
+
+_LEFT_OPEN: list = []  # (in a document's child) what its exit closes
+
+
+def _record_json(path: Path, policy: InputPolicy, entities: bool = True, entity_cache: Path | None = None) -> bytes:
     """The record of `path` as JSON, not yet validated again (what the isolated child returns);
     without the entity layer when `entities` is false (see _with_entities)."""
     data = read_limited(path, policy)
@@ -111,17 +155,19 @@ def _record_json(path: Path, policy: InputPolicy, entities: bool = True) -> byte
         ocr=loaded.ocr,
     )
     del data
-    record = _extract_record()(
-        loaded.text,
-        source=source,
-        line_pages=loaded.line_pages,
-        line_end_pages=loaded.line_end_pages,
-        layout_tables=loaded.tables,
-        furniture=loaded.furniture,
-        structure=loaded.structure,
-        entities=entities,
-        concurrently=_second_process() if entities else None,
-    )
+    with _opened(entity_cache if entities else None) as cache:
+        record = _extract_record()(
+            loaded.text,
+            source=source,
+            line_pages=loaded.line_pages,
+            line_end_pages=loaded.line_end_pages,
+            layout_tables=loaded.tables,
+            furniture=loaded.furniture,
+            structure=loaded.structure,
+            entities=entities,
+            concurrently=_second_process() if entities else None,
+            **({"entity_cache": cache} if cache is not None else {}),
+        )
     record.warnings.extend(RecordWarning(code=code, message=message) for code, message in loaded.warnings)
     record.warnings.extend(low_confidence_items(record, loaded.ocr))
     del loaded

@@ -17,6 +17,7 @@ itself starts none), the first step parses half of the texts there; the result i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zlib
 from collections import defaultdict
@@ -547,6 +548,125 @@ def _parsed_in_two(nlp, texts: list[_Text], found: dict[str, str], acronyms: dic
     return _unpacked(nlp.vocab, mine + theirs)
 
 
+# With a cache (annotate's `cache`: an object with get(texts) -> {text: bytes} and put({text: bytes}),
+# pipeline.entity_cache), the first step of each distinct text is kept as one entry of bytes: the
+# people it names in full, the acronyms it defines, the strings its tokens refer to, and its packed
+# doc. A text's entry depends on nothing but the text (and the code and data the cache's key
+# covers), so a text seen before, in this record or any other, is not parsed again.
+
+
+def _entry(doc: Doc) -> tuple[bytes, list, dict[str, str]]:
+    """What the first step made of one doc, as bytes (see _from_entry); and its people and
+    acronyms as _from_entry reads them."""
+    names = [[_name_key(e.text), _clean_name(e.text)] for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2]
+    defined = doc._.acronyms or {}
+    n = len(doc)
+    array = doc.to_array(_PACKED) if n else numpy.zeros((0, len(_PACKED)), dtype="uint64")
+    strings = doc.vocab.strings
+    hashes = set(array[:, _STRING_COLUMNS].ravel().tolist())  # not numpy.unique: it imports numpy.ma
+    meta = json.dumps([n, names, defined, sorted(strings[h] for h in hashes if h in strings)],
+                      ensure_ascii=False, separators=(",", ":"))
+    data = meta.encode("utf-8", "surrogatepass") + b"\0" + array.astype("uint64").tobytes()
+    return zlib.compress(data, 1), names, defined
+
+
+def _from_entry(value: bytes) -> tuple[list, dict[str, str], list[str], int, bytes]:
+    """(names, acronyms, strings, token count, attribute array bytes) of an entry."""
+    data = zlib.decompress(value)
+    cut = data.index(b"\0")
+    n, names, acronyms, strings = json.loads(data[:cut].decode("utf-8", "surrogatepass"))
+    return names, acronyms, strings, n, data[cut + 1:]
+
+
+def _entries_of(nlp, texts: list[str], keep: dict[str, Doc] | None = None) -> list[bytes]:
+    """The entry of each of `texts` (already tokenizable), parsed here; each doc into `keep`."""
+    out = []
+    for text, doc in zip(texts, nlp.pipe(texts)):
+        out.append(_entry(doc)[0])
+        if keep is not None:
+            keep[text] = doc
+    return out
+
+
+def _parsed_cached(nlp, texts: list[_Text], found: dict[str, str], acronyms: dict[str, str], cache,
+                   concurrently=None) -> Iterable[Doc]:
+    """`_parsed` with a cache: the distinct texts it lacks are parsed (over PARALLEL_CHARS of them,
+    half in a second process when `concurrently` is offered) and added to it; the people and
+    acronyms are then read off the entries in text order, and each text's doc is the one parsed
+    here (its first occurrence, in a record under COMPACT_CHARS) or one rebuilt from its entry:
+    the same as `_parsed` finds."""
+    plain = [_tokenizable(t.text) for t in texts]
+    try:
+        entries = dict(cache.get(plain))
+    except Exception:  # noqa: BLE001 - a cache that fails is only slower
+        entries = {}
+    missing = [t for t in dict.fromkeys(plain) if t not in entries]
+    kept: dict[str, Doc] | None = {} if sum(map(len, plain)) <= COMPACT_CHARS else None
+    fresh: dict[str, bytes] = {}
+    if missing:
+        if concurrently is not None and sum(map(len, missing)) > PARALLEL_CHARS:
+            sizes = numpy.cumsum([len(t) for t in missing])
+            half = min(len(missing) - 1, int(numpy.searchsorted(sizes, sizes[-1] / 2)) + 1)
+            elsewhere = concurrently(_entries_of, nlp, missing[half:])
+            try:
+                mine = _entries_of(nlp, missing[:half])
+            except BaseException:
+                elsewhere.cancel()
+                raise
+            fresh = dict(zip(missing, mine + elsewhere.result()))
+        else:
+            fresh = dict(zip(missing, _entries_of(nlp, missing, kept)))
+        entries.update(fresh)
+        try:
+            cache.put(fresh)
+        except Exception:  # noqa: BLE001
+            pass
+        del fresh
+    add = nlp.vocab.strings.add
+    told: dict[str, tuple[list, dict[str, str]]] = {}
+    arrays: dict[str, tuple[int, bytes] | bytes] = {}
+    for text in dict.fromkeys(plain):
+        if kept and text in kept:  # parsed here: its doc is at hand, and its strings in the vocab
+            doc = kept[text]
+            told[text] = ([[_name_key(e.text), _clean_name(e.text)] for e in doc.ents
+                           if e.label_ == "PERSON" and len(e) >= 2], doc._.acronyms or {})
+            arrays[text] = entries[text]  # read only if the text comes again
+            continue
+        names, defined, strings, n, array = _from_entry(entries[text])
+        for string in strings:
+            add(string)
+        told[text] = (names, defined)
+        arrays[text] = (n, array)
+    del entries
+    for text in plain:  # people and acronyms in text order, as one pass over the texts finds them
+        names, defined = told[text]
+        for key, name in names:
+            found.setdefault(key, name)
+        acronyms.update(defined)
+    return _docs_of(nlp.vocab, plain, arrays, kept or {})
+
+
+def _docs_of(vocab, plain: list[str], arrays: dict, kept: dict[str, Doc]) -> Iterable[Doc]:
+    """A doc of each text: the one parsed here for its first occurrence, else one rebuilt from the
+    attribute array of its entry (a new doc every time: the second step changes them)."""
+    for text in plain:
+        doc = kept.pop(text, None)
+        if doc is not None:
+            yield doc
+            continue
+        value = arrays[text]
+        n, data = value if isinstance(value, tuple) else _from_entry(value)[3:]
+        if not n:
+            yield Doc(vocab, words=[])
+            continue
+        array = numpy.frombuffer(data, dtype="uint64").reshape(n, len(_PACKED))
+        strings = vocab.strings
+        doc = Doc(vocab, words=[strings[orth] for orth in array[:, 0].tolist()],
+                  spaces=[bool(space) for space in array[:, 1].tolist()])
+        doc.from_array(_PACKED[2:], numpy.ascontiguousarray(array[:, 2:]))
+        yield doc
+
+
 def _unpacked(vocab, packed: list) -> Iterable[Doc]:
     """The packed docs rebuilt one at a time, each dropped from `packed` as it is rebuilt."""
     for n in range(len(packed)):
@@ -555,16 +675,20 @@ def _unpacked(vocab, packed: list) -> Iterable[Doc]:
         yield doc
 
 
-def annotate_items(record, concurrently=None) -> list[ItemEntities]:
+def annotate_items(record, concurrently=None, cache=None) -> list[ItemEntities]:
     """The entities of every item of a record, in item order (the record is not changed). With
-    `concurrently` (see _parsed_in_two), a big record's texts are parsed in two processes."""
+    `concurrently` (see _parsed_in_two), a big record's texts are parsed in two processes; with
+    `cache` (see _parsed_cached), texts parsed before are read from it: the same entities."""
     nlp = get_nlp()
     g = load()
     roles = nlp.get_pipe("referat_da_people")
     texts = _texts(record)
     found: dict[str, str] = {}
     acronyms: dict[str, str] = {}
-    docs = _parsed(nlp, texts, found, acronyms, concurrently)
+    if cache is not None:
+        docs = _parsed_cached(nlp, texts, found, acronyms, cache, concurrently)
+    else:
+        docs = _parsed(nlp, texts, found, acronyms, concurrently)
     # the people an item records as absent are people, however their names read ("Hans Bang-Hansen")
     for name in (n for item in record.items for n in item.absent):
         if len(name.split()) >= 2:
@@ -622,18 +746,19 @@ def _home_municipality(record, g: Gazetteer):
     return g.municipality_for(authority) if authority else None
 
 
-def annotate(record, concurrently=None):
+def annotate(record, concurrently=None, cache=None):
     """Fill entities, presenters and party links on each item, and participants' municipality
     codes, in place; returns the record. Never raises on a record: should the layer fail, the
     record keeps its other fields and gets an ``entities_failed`` warning. `concurrently`: a
-    second process for a big record's first step (annotate_items)."""
+    second process for a big record's first step (annotate_items); `cache`: texts parsed before
+    (annotate_items)."""
     g = load()
     home = _home_municipality(record, g)
     for p in record.participants:
         m = g.municipality_for(p.municipality) if p.municipality else home
         p.municipality_code = m.code if m else None
     try:
-        results = annotate_items(record, concurrently)
+        results = annotate_items(record, concurrently, cache)
     except Exception as err:  # noqa: BLE001 - a record without entities beats no record
         record.warnings.append(RecordWarning(code="entities_failed", message=f"entity layer: {err!r}"))
         return record

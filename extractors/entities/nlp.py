@@ -409,6 +409,30 @@ class RulesComponent:
             self._starts[text] = hit
         return hit
 
+    # Starters that begin a single kind of pattern, and the token that must follow for it to match:
+    # "den"/"d." only a short date ("den 4/9"), "(" a party letter, "kr."/"dkk" a number; the other
+    # words for kroner begin none (they end a sum). A window for them would find nothing.
+    _ONLY_BEFORE = {"den": "/", "d.": "/", "(": "letter", "kr.": "number", "dkk": "number"}
+
+    def opens(self, texts: list[str], i: int, n: int) -> bool:
+        """Can a pattern match from the starter at i (can_start), given the token after it? Only
+        starters that could not are refused: every match the Matcher finds over windows opened
+        for the others is found as before (a match starts at a starter and ends within WINDOW)."""
+        low = texts[i].lower()
+        if low in KR_WORDS and low not in self._ONLY_BEFORE:
+            return False
+        need = self._ONLY_BEFORE.get(low)
+        if need is None:
+            return True
+        if i + 1 >= n:
+            return False
+        nxt = texts[i + 1]
+        if need == "/":
+            return "/" in nxt
+        if need == "letter":
+            return nxt in self.letters and i + 2 < n and texts[i + 2] == ")"
+        return nxt[:1].isdigit() or nxt[:1] in "+-"
+
     def is_agency(self, text: str, norm: str) -> bool:
         hit = self._agency.get(text)
         if hit is None:
@@ -466,8 +490,9 @@ class RulesComponent:
         strings = doc.vocab.strings
         # one row per token (no Token objects): the loop below adds spans, never changes doc.ents
         rows = doc.to_array([NORM, ENT_TYPE, SENT_START]).tolist()
-        for i, text in enumerate(token_texts(doc)):
-            if self.can_start(text):
+        texts = token_texts(doc)
+        for i, text in enumerate(texts):
+            if self.can_start(text) and self.opens(texts, i, n):
                 if windows and i <= windows[-1][1]:
                     windows[-1][1] = min(n, i + self.WINDOW)
                 else:
@@ -692,6 +717,23 @@ def get_nlp() -> Language:
     nlp.add_pipe("referat_da_rules")
     nlp.add_pipe("referat_da_people")
     return nlp
+
+
+def prime(nlp: Language, chunks: list[str]) -> None:
+    """Learn `chunks` (runs of text between whitespace) ahead of the texts that contain them: the
+    tokenizer's cache of how each splits, the lexemes of their tokens with their norms and lemmas
+    (referat_da_norm), whether each can start a rule pattern (referat_da_rules). What a process
+    forks after this, parses the same, only faster: each of these is what parsing a text with the
+    chunk would have computed and kept itself (pipeline.process primes the process that forks
+    the documents' children with the chunks the children before met)."""
+    if not chunks:
+        return
+    doc = nlp.make_doc(" ".join(chunks))
+    nlp.get_pipe("referat_da_norm")(doc)
+    rules = nlp.get_pipe("referat_da_rules")
+    for text in token_texts(doc):
+        rules.can_start(text)
+    doc.user_data.pop(_TEXTS, None)
 
 
 def _reference_tokenizer() -> Language:
