@@ -97,7 +97,8 @@ def _extract_while_warming_up(path: Path, policy: InputPolicy, entity_cache: Pat
     record_json = first.result()
     # what is left of the document's time limit, with the time the first child was granted (OCR)
     left = dataclasses.replace(policy, timeout=max(1.0, first.deadline - time.monotonic()))
-    return isolation.run_isolated(_with_entities, record_json, entity_cache, name=path.name, policy=left,
+    extra = () if entity_cache is None else (entity_cache,)
+    return isolation.run_isolated(_with_entities, record_json, *extra, name=path.name, policy=left,
                                   what="finding the entities of the document")
 
 

@@ -145,11 +145,11 @@ def _first_read_of_minutes_fails(monkeypatch) -> Counter[str]:
     real = process_mod.build_record
     calls: Counter[str] = Counter()
 
-    def flaky(path: Path):
+    def flaky(path: Path, **kwargs):
         calls[path.name] += 1
         if path.name == MINUTES.name and calls[path.name] == 1:
             raise OSError("disk hiccup")
-        return real(path)
+        return real(path, **kwargs)
 
     monkeypatch.setattr(process_mod, "build_record", flaky)
     return calls
@@ -187,10 +187,10 @@ def test_io_error_that_persists_is_quarantined_and_retried_next_run(tmp_path, mo
     raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
     real = process_mod.build_record
 
-    def unreadable(path: Path):
+    def unreadable(path: Path, **kwargs):
         if path.name == MINUTES.name:
             raise PermissionError("share is offline")
-        return real(path)
+        return real(path, **kwargs)
 
     monkeypatch.setattr(process_mod, "build_record", unreadable)
     monkeypatch.setattr(flows.process_file_task, "retry_delay_seconds", [0, 0])
@@ -211,10 +211,10 @@ def test_a_bug_in_an_extractor_quarantines_the_document_and_the_run_goes_on(tmp_
     raw, out = make_inbox(tmp_path / "raw"), tmp_path / "out"
     real = process_mod.build_record
 
-    def buggy(path: Path):
+    def buggy(path: Path, **kwargs):
         if path.name == OTHER[0].name:
             raise KeyError("oops")
-        return real(path)
+        return real(path, **kwargs)
 
     monkeypatch.setattr(process_mod, "build_record", buggy)
     summary = ingest(raw=str(raw), out=str(out))
@@ -230,8 +230,8 @@ def test_a_record_that_fails_validation_never_replaces_the_stored_one(tmp_path, 
     before = (out / "records" / "kkr-hovedstaden-2026-06-16.json").read_text()
     real = process_mod.build_record
 
-    def invalid(path: Path):
-        record = real(path)
+    def invalid(path: Path, **kwargs):
+        record = real(path, **kwargs)
         record.meeting.start_time = "late morning"  # assignment is not validated; the store must
         return record
 
@@ -285,9 +285,9 @@ SLOW_INGEST = textwrap.dedent(
     prefect_env.configure()
     from pipeline import process
     real = process.build_record
-    def slow(path):
+    def slow(path, **kwargs):
         time.sleep(float(sys.argv[3]))
-        return real(path)
+        return real(path, **kwargs)
     process.build_record = slow
     from pipeline.flows import ingest
     with prefect_env.fast_flow_runs():
@@ -380,8 +380,8 @@ def test_a_record_whose_id_changes_with_the_extractor_leaves_no_stale_record(tmp
 
     real = process_mod.build_record
 
-    def renamed(path: Path):
-        record = real(path)
+    def renamed(path: Path, **kwargs):
+        record = real(path, **kwargs)
         if record.record_id == "kkr-hovedstaden-2026-06-16":
             record.record_id = "kl-kkr-hovedstaden-2026-06-16"
         return record

@@ -102,11 +102,11 @@ def _eio_for(monkeypatch, name: str, error: OSError) -> Counter:
     real = process_mod.build_record
     calls: Counter = Counter()
 
-    def flaky(path: Path):
+    def flaky(path: Path, **kwargs):
         calls[path.name] += 1
         if path.name == name:
             raise error
-        return real(path)
+        return real(path, **kwargs)
 
     monkeypatch.setattr(process_mod, "build_record", flaky)
     return calls
