@@ -88,6 +88,21 @@ def _titles_match(body: str, toc: str) -> bool:
     return a == b or b.startswith(a) or a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
 
 
+def _listed_point(line: str, pending: list[TocEntry], profile: Profile) -> Heading | None:
+    """A point of the minutes written as `Ad 1 Velkomst:` or `Ad 2: Bordrunde` (the profile's
+    `listed_point`) under a list of the items: a heading only where its number and title are the
+    list's (inside a decision, `Ad 1 For stemte: …` is a point of its own)."""
+    m = profile.compile(profile.section("items")["listed_point"]).match(line)
+    if not m:
+        return None
+    title = m["title"].strip().rstrip(":").strip()
+    entry = next((e for e in pending if e.number == m["number"]), None)
+    if entry is None or not (_same_title(title, entry.title) or _same_title(title, _without_markers(entry.title, profile))):
+        return None
+    return Heading(number=m["number"], number_as_written=collapse(m["written"]), title=title, line=0,
+                   access=entry.access or "public", access_marked=entry.access is not None)
+
+
 def _same_title(below: str, listed: str) -> bool:
     """The line under a bare number is the listed title (or most of its start), not text."""
     a, b = _key(below), _key(listed)
@@ -231,7 +246,7 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         for index in range(start, len(lines)):
             if index in skip or not pending:
                 continue
-            cand = _parse_candidate(lines[index], pattern, profile)
+            cand = _parse_candidate(lines[index], pattern, profile) or _listed_point(lines[index], pending[:4], profile)
             if cand is None:
                 continue
             if cand.bare:

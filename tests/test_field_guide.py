@@ -728,3 +728,13 @@ def test_another_committees_recommendation_under_the_recommendation_is_no_decisi
              "Kulturudvalget indstiller, at byrådet godkender politikken.\n\nØkonomiudvalget anbefaler indstillingen.\n")
     assert r.document_type == "agenda"
     assert not any(i.decision for i in r.items)
+
+
+def test_ad_points_under_the_list_of_items_and_not_inside_a_decision():
+    r = read("Referat\n\nBranchepanel for havne 3. marts 2026\n\nDeltagere\n\n • Bo Dam, Solby Havn\n • Eva Kjær, Styrelsen\n\n"
+             "Dagsorden:\n\n 1. Velkomst\n 2. Bordrunde\n 3. Nyt om sikring\n\nAd 1 Velkomst:\n\nEva Kjær bød velkommen til mødet.\n\n"
+             "Ad 2: Bordrunde\n\nBo Dam fortalte om havnens nye kaj.\n\nAd 3 Nyt om sikring\n\nStyrelsen orienterede om reglerne.\n"
+             "Ad 1 Flere spørgsmål blev drøftet.\n")
+    assert r.document_type == "minutes"
+    assert [(i.number, i.title) for i in r.items] == [("1", "Velkomst"), ("2", "Bordrunde"), ("3", "Nyt om sikring")]
+    assert "Flere spørgsmål" in item(r, "3").decision.text  # a point inside an item, not item 1 again
