@@ -820,12 +820,13 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     with_text = sum(1 for i in placed_items if any(p.text.strip() for p in i.parts))
     if any(i.recommendation for i in items) or reported * 2 < with_text:
         reported = 0  # an agenda's case texts tell what was done before; minutes tell it of most items
-    if "agenda" in titles and "minutes" not in titles and told * 2 < with_text:
+    agenda_titled = "agenda" in titles and "minutes" not in titles
+    if agenda_titled and told * 2 < with_text:
         told = 0  # under an agenda's title, one item's last line may tell what another body decided
     if structure is None and ("minutes" in titles or told >= 1 or reported >= 2):
         _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     statements = sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile))
-    if "agenda" in titles and "minutes" not in titles and statements * 2 < with_text:
+    if agenda_titled and statements * 2 < with_text:
         statements = 0
     end_line = closing or meeting_end_line(lines, profile)
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item

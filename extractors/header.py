@@ -120,6 +120,15 @@ def _is_label_line(line: str) -> bool:
     return len(label) >= 3 and len(label.split()) <= 3 and label.lower() not in {"kl", "ca", "den"}
 
 
+def field_labels(profile: Profile, *, body: bool = True) -> frozenset[str]:
+    """The labels of the header's fields (the body's too, unless `body` is False) and the headings
+    of attendance lists, as the profile writes them (lower case)."""
+    cfg, attendance = profile.section("header"), profile.section("attendance")
+    keys = ("date_labels", "place_labels", "start_labels", "end_labels") + (("body_labels",) if body else ())
+    return frozenset(label.lower() for key in keys for label in cfg[key]) | frozenset(
+        label.lower() for key in ("present_headings", "absent_headings", "staff_headings") for label in attendance[key])
+
+
 def _header_labels(profile: Profile) -> frozenset[str]:
     cfg = profile.section("header")
     return frozenset(label.lower() for key in ("date_labels", "place_labels", "start_labels", "end_labels",
@@ -170,11 +179,7 @@ def unglue_labels(lines: list[str], profile: Profile) -> list[str]:
     """Labels glued to their values where a page's table cells lost their borders ("DeltagereSine
     Kamstrup, …", "StedSkolen", "AfbudClaus Dam"): a header or attendance label at the start of a
     line, then a capitalised word, gets its colon back. Same lines, same count."""
-    cfg, attendance = profile.section("header"), profile.section("attendance")
-    labels = {label for key in ("date_labels", "place_labels", "start_labels", "end_labels", "body_labels")
-              for label in cfg[key]}
-    labels |= {label for key in ("present_headings", "absent_headings", "staff_headings") for label in attendance[key]}
-    forms = sorted({label.capitalize() for label in labels if " " not in label}, key=len, reverse=True)
+    forms = sorted({label.capitalize() for label in field_labels(profile) if " " not in label}, key=len, reverse=True)
     glued = regex.compile(rf"^(\s*)({'|'.join(map(regex.escape, forms))})(?=\p{{Lu}}\p{{Ll}})")
     return [glued.sub(r"\1\2: ", line, count=1) for line in lines]
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import regex
 
 from extractors.decisions import classify_outcome
+from extractors.header import field_labels
 from extractors.profile import Profile
 
 
@@ -147,12 +148,8 @@ def _title_end(line: str, position: int, numbered: regex.Pattern, openers: regex
 
 def _label_cut(profile: Profile) -> regex.Pattern:
     """Header and attendance labels with their colon, in capitals or with a capital first letter."""
-    header, attendance = profile.section("header"), profile.section("attendance")
-    labels = {label for key in ("date_labels", "place_labels", "start_labels", "end_labels")
-              for label in header[key]}
-    labels |= {label for key in ("present_headings", "absent_headings", "staff_headings")
-               for label in attendance[key]}
-    forms = sorted({form for label in labels for form in (label.capitalize(), label.upper())}, key=len, reverse=True)
+    forms = sorted({form for label in field_labels(profile, body=False) for form in (label.capitalize(), label.upper())},
+                   key=len, reverse=True)
     words = "|".join(regex.escape(form).replace(r"\ ", r"\s+") for form in forms)
     return regex.compile(rf"(?<=\s)(?=(?:{words})\s*:)")
 
