@@ -37,6 +37,11 @@ class Signals:
     reported: int = 0
     # the agenda's approval recorded before the items ("Godkendelse af dagsorden:" / "Godkendt")
     agenda_approved: bool = False
+    # a decision heading dated the meeting's own day ("Beslutning i Økonomiudvalget, den 18. januar
+    # 2012:"), wherever it stands: an agenda quotes only decisions taken before
+    own_decision: bool = False
+    # items headed as answers to the agenda's points ("Ad 1 Velkomst:", "Ad. 2.")
+    answered_points: int = 0
     # where the evidence was seen, for the reasons: {"title_minutes": "'Referat' (line 3)", …}
     where: dict[str, str] = field(default_factory=dict)
 
@@ -95,9 +100,9 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
     evidence = _evidence(signals)
     meeting_like = (signals.items or signals.meeting_date or signals.attendance or signals.meeting_end
                     or signals.signature or signals.meeting_facts)
-    if signals.decisions or signals.outcome_statements or signals.agenda_approved:
+    if signals.decisions or signals.outcome_statements or signals.agenda_approved or signals.own_decision:
         return "minutes", None, evidence
-    if signals.reported >= 2 and not signals.recommendations:
+    if (signals.reported >= 2 or signals.answered_points >= 2) and not signals.recommendations:
         return "minutes", None, evidence
     if signals.title_minutes and meeting_like and not (signals.title_agenda and signals.recommendations):
         # a minutes title over a meeting's facts: the decisions may be in a form referat does not
@@ -129,13 +134,17 @@ def _evidence(s: Signals) -> list[str]:
                         (s.recommendations, "items with a recommendation"),
                         (s.outcome_statements, "items ending in an outcome without a decision heading"),
                         (s.reported, "items telling what the meeting did in the past tense"),
+                        (s.answered_points, "items headed as answers to the agenda's points ('Ad 1')"),
                         (s.attendance, "people on attendance lists"), (s.case_numbers, "case numbers")):
         if count:
             out.append(f"{count} {what}")
     if s.agenda_approved:
         out.append("the agenda approved before the items")
+    if s.own_decision:
+        out.append(f"a decision heading dated the meeting's day {s.where.get('own_decision', '')}".strip())
     if s.meeting_end:
         out.append(f"meeting-end statement {s.where.get('meeting_end', '')}".strip())
     if s.signature:
         out.append(f"signature block {s.where.get('signature', '')}".strip())
+
     return out

@@ -15,7 +15,7 @@ from extractors.attendance import (
 from extractors.case_numbers import find_case_numbers, is_case_line
 from extractors.classify import Signals, classify, find_title_words, meeting_end_line
 from extractors.coverage import measure_coverage
-from extractors.dates import find_times, first_date
+from extractors.dates import find_dates, find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative, unglue_labels
 from extractors.items import Agenda, Heading, find_overview, segment, segment_units, SLOT_LINE, time_slots, title_access
@@ -322,6 +322,24 @@ def _agenda_approved(lines: list[str], profile: Profile) -> bool:
         if said and len(said) <= 120 and classify_outcome(said, profile) == "approved":
             return True
     return False
+
+
+def _dated_decision_line(lines: list[str], date, profile: Profile) -> int | None:
+    """1-based line of a decision heading that names the meeting's own date ("Beslutning i
+    Økonomiudvalget, den 18. januar 2012:"), wherever it stands (in a flattened paragraph too),
+    over the outcome it records (an agenda may print the heading with nothing under it)."""
+    if date is None:
+        return None
+    heading = profile.compile(profile.section("document")["dated_decision"])
+    for index, line in enumerate(lines):
+        for m in heading.finditer(line[:20000]):
+            found = find_dates(m["date"])
+            if not found or found[0][2] != date:
+                continue
+            said = line[m.end():m.end() + 300].strip() or next((t for t in lines[index + 1:index + 4] if t.strip()), "")
+            if classify_outcome(" ".join(sentences(said[:300])[:2]), profile) != "none":
+                return index + 1
+    return None
 
 
 def _outcome_title(item: AgendaItem, profile: Profile) -> bool:
@@ -829,6 +847,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     if agenda_titled and statements * 2 < with_text:
         statements = 0
     end_line = closing or meeting_end_line(lines, profile)
+    own_decision = _dated_decision_line(lines, header.date, profile)
+    answered = profile.compile(profile.section("document")["answered_point"])
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
         times = find_times(lines[closing - 1])
         header.end_time = times[-1] if times else None
@@ -839,6 +859,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         case_numbers=sum(len(i.case_numbers) for i in items), meeting_end=end_line is not None,
         outcome_statements=statements,
         agenda_approved=_agenda_approved(lines[:first_heading - 1], profile),
+        own_decision=own_decision is not None,
+        answered_points=sum(1 for h in agenda.headings if answered.match(h.number_as_written)),
         reported=reported,
         signature=signature is not None,
         meeting_facts=bool(header.start_time or header.place or any(
@@ -847,7 +869,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
                "meeting_date": (f"{header.date} (line {header.date_line})" if header.date_line else
                                 f"{header.date} (stated)") if header.date else "",
                "meeting_end": f"(line {end_line})" if end_line else "",
-               "signature": f"(line {signature})" if signature else ""},
+               "signature": f"(line {signature})" if signature else "",
+               "own_decision": f"(line {own_decision})" if own_decision else ""},
     )
     document_type, reason, evidence = classify(signals, profile)
     if structure is not None and structure.document_type and signals.items:

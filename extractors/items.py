@@ -199,6 +199,11 @@ def _title_and_rest(text: str, profile: Profile) -> tuple[str, str | None]:
                  or profile.compile(profile.section("items")["nothing_said"]).fullmatch(told["rest"])
                  or (len(told["rest"].split()) >= 3 and told["rest"].rstrip().endswith((".", "!")))):
         return told["title"].strip(), told["rest"].strip()
+    # "driftsbudget godkendt ved håndsoprækning.": one to five words, then the outcome as a clause
+    after = profile.compile(rf"^(?P<title>\S+(?:\s+\S+){{0,4}}?)\s+(?P<rest>{profile.section('items')['told_after_title']}.*)$")
+    said = after.match(text) if text.rstrip().endswith((".", "!")) else None
+    if said and not said["title"].endswith((",", ":", "-", "–")) and len(said["rest"].split()) <= 8:
+        return said["title"].strip(), said["rest"].strip()
     return text.rstrip(":").rstrip() if text.endswith(":") and len(text) > 1 else text, None
 
 
@@ -354,8 +359,10 @@ def _overview_as_items(toc: Toc, lines: list[str], profile: Profile, is_evidence
             cand.access, cand.access_marked = entry.access, True
         headings.append(cand)
     if headings:
+        # (the numbering going on is evidence enough there: "Punkt 5: driftsbudget godkendt." /
+        # "Punkt 6: orientering om regnskab" after the list's "Punkt 4" and its text)
         headings += _scan_sequence(lines, profile, is_evidence, skip, pattern, start=toc.end_line,
-                                   previous=_number(headings[-1].number), relaxed=True)
+                                   previous=_number(headings[-1].number), relaxed=True, continuing=True)
     return headings
 
 
@@ -545,12 +552,15 @@ def _number(number: str) -> tuple[int, ...]:
 
 def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[str], bool], skip: set[int],
                    pattern: regex.Pattern, start: int, previous: tuple[int, ...] | None, stop: int | None = None,
-                   next_number: tuple[int, ...] | None = None, relaxed: bool = False) -> list[Heading]:
+                   next_number: tuple[int, ...] | None = None, relaxed: bool = False,
+                   continuing: bool = False) -> list[Heading]:
     """Headings found by their numbering alone, from 0-based line `start` up to `stop`: each
     continues the sequence of the one before and has evidence after it; with `next_number` (the
     heading that follows the stretch) the last one found must lead on to it. `relaxed` takes text
     of its own under a heading as evidence (minutes of a council without part headings or case
-    numbers: "1." / "Godkendelse af dagsorden" / "Godkendt.")."""
+    numbers: "1." / "Godkendelse af dagsorden" / "Godkendt."). `continuing`: the stretch goes on
+    from items already found, and a heading that continues their numbering needs no text of its
+    own (a numbering label alone over text, "Punkt 8:" / "- …", is an item without a title)."""
     headings: list[Heading] = []
     reports = profile.compile(profile.section("document")["report_verbs"])
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
@@ -571,7 +581,9 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             index += 1
             continue
         above = None
-        if cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile):
+        untitled = (continuing and cand.bare and previous is not None and _number(cand.number) in _successors(previous)
+                    and _has_text_below(lines, index, cand.number, pattern, profile))
+        if cand.bare and not _title_below(cand, lines, index, is_evidence, pattern, profile) and not untitled:
             # "Spørgetid" / "Sag nr. 129": the title printed over the number
             above = _title_above(cand, lines, index, is_evidence, pattern, profile, headings)
             if above is None:
@@ -588,7 +600,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
         last = index if above is not None else index + cand.title_lines - 1
         # (relaxed: an entry that is a sentence of its own, "2. Der er enighed om at vente.", or tells
         # what the meeting did, "1. Formanden bød velkommen", is its text)
-        evidence = (bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile)
+        evidence = (continuing or bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile)
                     or _is_sentence(cand.title) or bool(reports.search(cand.title or "")) if relaxed
                     else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
                         lines, last, cand.number, is_evidence, pattern, profile,

@@ -738,3 +738,56 @@ def test_ad_points_under_the_list_of_items_and_not_inside_a_decision():
     assert r.document_type == "minutes"
     assert [(i.number, i.title) for i in r.items] == [("1", "Velkomst"), ("2", "Bordrunde"), ("3", "Nyt om sikring")]
     assert "Flere spørgsmål" in item(r, "3").decision.text  # a point inside an item, not item 1 again
+
+
+def test_numbered_lines_that_go_on_after_a_list_of_items_with_text():
+    # a residents' meeting: the first items stand as a list, the fourth has text, the rest go on
+    # numbered (an outcome on the heading's line, a title alone, a label over bullets)
+    r = read("Punkt 1: valg af dirigent – Bo Dam\nPunkt 2: valg af referent Eva Kjær\nPunkt 3: valg af stemmeudvalg\n"
+             "Punkt 4: beretning for perioden siden sidste møde\n- Legepladsen blev debatteret\n"
+             "Punkt 5: driftsbudget godkendt ved håndsoprækning.\nPunkt 6: orientering om regnskab 2025\n"
+             "Punkt 7: forslag om nye vaskepriser. 4 for, 7 blanke. Forslag vedtaget.\nPunkt 8:\n"
+             "- Nye lamper på svalegangen. Boligselskabet bestiller dem.\n")
+    assert r.document_type == "minutes"
+    assert [i.number for i in r.items] == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    five = item(r, "5")
+    assert (five.title, five.decision.text, five.decision.outcome) == (
+        "driftsbudget", "godkendt ved håndsoprækning.", "approved")
+    assert item(r, "6").decision is None
+    assert item(r, "8").decision.text.startswith("- Nye lamper")
+
+
+def test_a_decision_heading_dated_the_meetings_day_is_minutes_evidence():
+    # a transcript that lost the items' numbers: the decision heading of the meeting's own day says
+    # what this is; another day's heading (an agenda quoting an earlier decision) does not
+    text = ("åbent møde for Økonomiudvalgets møde den 3. marts 2026 kl. 15:00 i Mødelokale 2\n\n"
+            "Indholdsfortegnelse Budgetopfølgning Salg af grund Lukket - Ekspropriation. Beslutning i Økonomiudvalget, "
+            "den {day}. marts 2026: Teknisk Udvalgs indstilling godkendt. Lukket - Personalesag\n")
+    r = read(text.format(day=3))
+    assert r.document_type == "minutes"
+    assert any("decision heading dated the meeting's day" in e for e in r.classification)
+    assert read(text.format(day=1)).document_type != "minutes"
+
+
+def test_items_that_answer_the_agendas_points_are_minutes():
+    r = read("Deltagere\n\n • Bo Dam, Solby Havn\n • Eva Kjær, Styrelsen\n\nDagsorden:\n\n 1. Velkomst\n 2. Bordrunde\n"
+             " 3. Nyt om sikring\n\nAd 1 Velkomst:\n\nEva Kjær bød velkommen.\n\nAd 2: Bordrunde\n\nBo Dam fortalt om kajen.\n")
+    assert r.document_type == "minutes"
+    assert any("answers to the agenda's points" in e for e in r.classification)
+    agenda = read("Dagsorden:\n\n 1. Velkomst\n 2. Bordrunde\n 3. Nyt om sikring\n\n1. Velkomst\n\nFormanden byder velkommen.\n\n"
+                  "2. Bordrunde\n\nHver deltager fortæller om sit område.\n\n3. Nyt om sikring\n\nStyrelsen orienterer.\n")
+    assert agenda.document_type == "agenda"
+
+
+@pytest.mark.parametrize("said, outcome", [
+    ("Afventer svar fra kommunen.", "postponed"),
+    ("Undersøges nærmere.", "postponed"),
+    ("Punktet bliver drøftet næste gang.", "postponed"),
+    ("Det besluttedes, at regnskabet fremover ledsages af en kort redegørelse.", "approved"),
+    ("Renovering af knæfaldet igangsættes.", "approved"),
+    ("Bo Dam er ansat som gravermedhjælper.", "approved"),
+])
+def test_informal_outcomes(said, outcome):
+    r = read("Referat af menighedsrådsmøde 3. marts 2026\n\n1. Godkendelse af dagsorden\nGodkendt.\n\n2. Sagen\n" + said
+             + "\n\n3. Eventuelt\nIntet.\n")
+    assert item(r, "2").decision.outcome == outcome
