@@ -332,7 +332,11 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
         repeated = _one_number_repeated(lines, profile, is_evidence, skip, pattern)
         if len(repeated) >= 3:
             agenda.headings = repeated
-    if not agenda.headings and toc is not None and all(e.page is None for e in toc.entries):
+    listed = toc is not None and all(e.page is None for e in toc.entries) and toc.numbered()
+    if listed and (not agenda.headings or (
+            agenda.headings[0].line > toc.end_line
+            and _number(agenda.headings[0].number) in _successors(_number(toc.numbered()[-1].number)))):
+        # (numbered headings that go on from the list: the list's entries are the first items)
         agenda.headings = _overview_as_items(toc, lines, profile, is_evidence, skip, pattern)
     _apply_access_runs(agenda, lines, profile, toc)
     return agenda
@@ -605,6 +609,14 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
                     else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
                         lines, last, cand.number, is_evidence, pattern, profile,
                         closed=cand.access == "closed" and cand.access_marked, last_item=bool(headings)))
+        if relaxed and not evidence:
+            # a numbered line with nothing under it, right over the next one that tells what happened
+            # ("4. Næste møde afholdes d. 26. april" / "5. Dato for … aftales på mødet i april."):
+            # both are what the meeting recorded
+            after = next((k for k in range(last + 1, min(end, last + 4)) if lines[k].strip()), None)
+            told = _parse_candidate(lines[after], pattern, profile) if after is not None and after not in skip else None
+            evidence = bool(told and _number(told.number) in _successors(number)
+                            and (told.rest or _is_sentence(told.title) or reports.search(told.title or "")))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)

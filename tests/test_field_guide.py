@@ -431,7 +431,7 @@ def test_entries_that_state_what_was_agreed_are_minutes():
              " 3. Bo laver en hjemmeside for foreningen.\n")
     assert r.document_type == "minutes"
     assert [(i.number, i.decision and i.decision.outcome) for i in r.items] == [
-        ("1", "approved"), ("2", "approved"), ("3", None)]
+        ("1", "approved"), ("2", "postponed"), ("3", None)]  # (2: agreed to wait)
     assert item(r, "2").decision.text == "Der er enighed om at vente med konstitueringen til april."
     assert [p.name for p in r.participants] == ["Lis Holm", "Bo Dam", "Eva Kjær"]  # "Fremmøde:" lists who came
 
@@ -791,3 +791,14 @@ def test_informal_outcomes(said, outcome):
     r = read("Referat af menighedsrådsmøde 3. marts 2026\n\n1. Godkendelse af dagsorden\nGodkendt.\n\n2. Sagen\n" + said
              + "\n\n3. Eventuelt\nIntet.\n")
     assert item(r, "2").decision.outcome == outcome
+
+
+def test_a_numbered_line_over_the_next_one_that_tells_what_was_agreed():
+    r = read("Lokalrådets bestyrelsesmøde blev afholdt d. 3. marts 2026 kl. 19.00 på brandstationen\n\n"
+             "Fremmøde:\nBo Dam, Eva Kjær, Ole Lund\n\nDagsorden:\n\n 1. Kommentarer til generalforsamlingen\n"
+             "  Enighed om et godt møde.\n\n 2. Kassereren fremlagde regnskabet.\n"
+             " 3. Bo og Eva vil lave en hjemmeside for lokalrådet.\n  Svar vil blive sendt til bestyrelsen.\n\n"
+             " 4. Næste møde afholdes d. 26. april på brandstationen\n"
+             " 5. Dato for generalforsamlingen aftales på mødet i april.\n")
+    assert [i.number for i in r.items] == ["1", "2", "3", "4", "5"]
+    assert item(r, "3").decision.outcome != "referred"  # an answer sent to the board is no case sent on
