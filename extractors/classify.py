@@ -42,6 +42,12 @@ class Signals:
     own_decision: bool = False
     # items headed as answers to the agenda's points ("Ad 1 Velkomst:", "Ad. 2.")
     answered_points: int = 0
+    # who was absent, or who took the minutes, stated over the items ("Fraværende: Ingen",
+    # "Referent: …"), and how many items have text of their own
+    attendance_taken: bool = False
+    items_with_text: int = 0
+    # the text tells of minutes in the third person and points to them ("Af referatet fremgår …")
+    about_minutes: bool = False
     # where the evidence was seen, for the reasons: {"title_minutes": "'Referat' (line 3)", …}
     where: dict[str, str] = field(default_factory=dict)
 
@@ -104,7 +110,12 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
         return "minutes", None, evidence
     if (signals.reported >= 2 or signals.answered_points >= 2) and not signals.recommendations:
         return "minutes", None, evidence
-    if signals.title_minutes and meeting_like and not (signals.title_agenda and signals.recommendations):
+    if (signals.attendance_taken and signals.attendance and signals.items_with_text >= 2
+            and signals.items_with_text * 2 >= signals.items and not signals.recommendations and not signals.title_agenda):
+        # who came and who did not, then text under the items: what a meeting's minutes record
+        return "minutes", None, evidence
+    told_of = signals.about_minutes and not (signals.items or signals.attendance)
+    if signals.title_minutes and meeting_like and not told_of and not (signals.title_agenda and signals.recommendations):
         # a minutes title over a meeting's facts: the decisions may be in a form referat does not
         # know, or on pages that could not be read
         return "minutes", None, evidence
@@ -119,6 +130,8 @@ def classify(signals: Signals, profile: Profile) -> tuple[str, str | None, list[
         missing.append("no minutes title word")
     if not signals.meeting_date:
         missing.append("no meeting date in a header")
+    if told_of:
+        missing.append("tells of minutes and points to them, without items or attendance of its own")
     return "not_minutes", "; ".join(missing), evidence
 
 
@@ -142,6 +155,8 @@ def _evidence(s: Signals) -> list[str]:
         out.append("the agenda approved before the items")
     if s.own_decision:
         out.append(f"a decision heading dated the meeting's day {s.where.get('own_decision', '')}".strip())
+    if s.attendance_taken:
+        out.append("who was absent or took the minutes, stated over the items")
     if s.meeting_end:
         out.append(f"meeting-end statement {s.where.get('meeting_end', '')}".strip())
     if s.signature:

@@ -841,7 +841,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     agenda_titled = "agenda" in titles and "minutes" not in titles
     if agenda_titled and told * 2 < with_text:
         told = 0  # under an agenda's title, one item's last line may tell what another body decided
-    if structure is None and ("minutes" in titles or told >= 1 or reported >= 2):
+    unheaded = structure is None and ("minutes" in titles or told >= 1 or reported >= 2)
+    if unheaded:
         _unheaded_decisions(items, profile)  # a minutes title, or items that end in an outcome
     statements = sum(1 for i in items if i.span and not i.decision and _ends_in_outcome(i, profile))
     if agenda_titled and statements * 2 < with_text:
@@ -849,6 +850,7 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     end_line = closing or meeting_end_line(lines, profile)
     own_decision = _dated_decision_line(lines, header.date, profile)
     answered = profile.compile(profile.section("document")["answered_point"])
+    taken = profile.compile(rf"^\s*(?:{'|'.join(profile.section('attendance')['absent_headings'] + profile.section('document')['minute_takers'])})\s*:")
     if header.end_time is None and closing:  # "Mødet hævet kl. 21.15" after the last item
         times = find_times(lines[closing - 1])
         header.end_time = times[-1] if times else None
@@ -861,6 +863,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         agenda_approved=_agenda_approved(lines[:first_heading - 1], profile),
         own_decision=own_decision is not None,
         answered_points=sum(1 for h in agenda.headings if answered.match(h.number_as_written)),
+        attendance_taken=any(taken.match(line) for line in lines[:first_heading - 1]), items_with_text=with_text,
+        about_minutes=bool(profile.compile(profile.section("document")["about_minutes"]).search(full_text[:20000])),
         reported=reported,
         signature=signature is not None,
         meeting_facts=bool(header.start_time or header.place or any(
@@ -873,6 +877,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
                "own_decision": f"(line {own_decision})" if own_decision else ""},
     )
     document_type, reason, evidence = classify(signals, profile)
+    if document_type == "minutes" and structure is None and not unheaded:
+        _unheaded_decisions(items, profile)  # minutes by other evidence: what is under an item is what was recorded
     if structure is not None and structure.document_type and signals.items:
         # the system says what it published; an agenda with decisions recorded is minutes all the same
         stated = "minutes" if structure.document_type == "agenda" and signals.decisions else structure.document_type

@@ -802,3 +802,32 @@ def test_a_numbered_line_over_the_next_one_that_tells_what_was_agreed():
              " 5. Dato for generalforsamlingen aftales på mødet i april.\n")
     assert [i.number for i in r.items] == ["1", "2", "3", "4", "5"]
     assert item(r, "3").decision.outcome != "referred"  # an answer sent to the board is no case sent on
+
+
+def test_ad_headings_without_a_list_of_items():
+    r = read("Referat fra afdelingsbestyrelsesmøde 3. marts 2026.\n\nFraværende: Bo og Ole.\n\nReferent: Eva\n\n"
+             "Ad 1. Godkendelse af referat fra sidste møde\n\nReferatet blev godkendt\n\nAd 2. Markvandring\n\n"
+             "Markvandringen blev flyttet til den 29. april.\n\nAd 3. Sommerfest\n\nDer var enighed om en dag for børnene.\n")
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "Godkendelse af referat fra sidste møde"), ("2", "Markvandring"), ("3", "Sommerfest")]
+    assert item(r, "1").decision.outcome == "approved"
+
+
+def test_who_came_and_who_did_not_over_items_with_text_is_minutes():
+    # no title word, no decision heading: a board's notes of what it agreed under each item
+    text = ("{title} den 03.03.2026\n\nMødedeltagere:\nBo Dam, Eva Kjær, Ole Lund\n\nFraværende:\nIngen\n\nReferent:\nOle Lund\n\n"
+            "Punkt 1: Grønne områder\nGræsslåning foretages ca. 18 gange årligt.\n\n"
+            "Punkt 2: Informationsflow\nVelkomstfolderen revideres og udsendes til alle husstande.\n\n"
+            "Punkt 3: Bestyrelsesmøder\nFrekvens af møder fastsættes til 4 møder per år.\n")
+    r = read(text.format(title="Bestyrelsesmøde"))
+    assert r.document_type == "minutes"
+    assert "who was absent or took the minutes, stated over the items" in r.classification
+    assert item(r, "3").decision.outcome == "approved"
+    assert read(text.format(title="Dagsorden for bestyrelsesmøde")).document_type == "agenda"
+
+
+def test_a_news_post_that_tells_of_minutes_is_not_minutes():
+    r = read("tirsdag den 3. marts 2026\n\nForeningsnyt: Referat fra februarmøde\n\nBestyrelsen holdt den 24. februar 2026 "
+             "bestyrelsesmøde. Af referatet fremgår det bl.a., at der blev sat dato på to nye ansøgningsfrister.\n\n"
+             "Referatet fra bestyrelsesmødet kan man finde her: https://example.org/referat.pdf\n")
+    assert r.document_type == "not_minutes"
