@@ -382,7 +382,14 @@ def find_attendance(lines: list[str], profile: Profile, skip: set[int]) -> tuple
                 continue
             if _heading(text, patterns) or patterns["block"].match(text) or index in skip or title_word.search(text):
                 break  # (a table's header row, "Mødepunkt Referat", ends the list)
-            if "," in text:  # "A (V), B (C)" or "Anne Hansen, Bo Berg og Carl Dam"
+            told = sentences(text) if ". " in text and len(text) <= 300 else []
+            came = read_sentences(" ".join(told[1:]), profile, index + 1)[1] if len(told) >= 2 else []
+            if came and (named := parse_entry(told[0].rstrip("."), status, index + 1, profile)):
+                # "Elin Holm. I stedet deltog Ruth Berg.": the person listed, and who came in their place
+                for sub in came:
+                    sub.substitute_for = sub.substitute_for or named.name
+                found_here = [named, *came]
+            elif "," in text:  # "A (V), B (C)" or "Anne Hansen, Bo Berg og Carl Dam"
                 found_here = [parse_entry(p, status, index + 1, profile) for p in split_inline(text)]
                 if not found_here or not all(found_here):
                     # one person and what they are: "Peter Jacobsen (O), 1. næstformand - afbud"

@@ -517,6 +517,30 @@ def _names_a_place(body: str) -> bool:
                or (c.endswith("s") and c[:-1].casefold() in regions) for c in candidates)
 
 
+def _trailing_attendance(lines: list[str], after: int, profile: Profile) -> int | None:
+    """1-based line of an attendance list after the last item (line `after`): a heading on a line
+    of its own ("Fraværende med afbud") over at least two lines of names, with nothing after it but
+    short lines (more lists, who left when). A single name under a heading may be the item's own
+    absence; a list with the decision's text going on below it is the item's."""
+    last_long = max((i for i in range(after, len(lines)) if len(lines[i]) > 120), default=after - 1)
+    for index in range(last_long + 1, len(lines)):
+        line = lines[index].strip()
+        if not line or len(line) > 60 or not is_attendance_heading(line, profile) or regex.search(r":\s*\S", line):
+            continue
+        names = 0
+        for below in lines[index + 1:index + 12]:
+            text = below.strip()
+            if not text:
+                continue
+            if is_attendance_heading(text, profile) or len(text) > 120:
+                break
+            if entries_in(text, "absent", index + 1, profile):
+                names += 1
+        if names >= 2:
+            return index + 1
+    return None
+
+
 def _signature_line(lines: list[str], after: int, profile: Profile) -> int | None:
     """1-based line of a signature block's heading after line `after`, if the document has one."""
     pattern = profile.compile(profile.section("document")["signature_heading"])
@@ -756,8 +780,11 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
     # "Mødet hævet kl. 21.15" after the last item closes the minutes: it is no part of that item.
     closing = meeting_end_line(lines, profile)
     closing = closing if closing and closing > last_heading and len(lines[closing - 1]) <= 120 else None
-    end_of_items = min([len(lines) + 1] + [n for n in (signature, closing) if n]) - 1
-    outside_items = skip | set(range(first_heading - 1, len(lines)))
+    # who came and who did not, listed after the last item ("Om mødet" / "Fraværende med afbud" /
+    # names): the meeting's, no part of that item
+    trailing = _trailing_attendance(lines, last_heading, profile) if agenda.headings and structure is None else None
+    end_of_items = min([len(lines) + 1] + [n for n in (signature, closing, trailing) if n]) - 1
+    outside_items = skip | set(range(first_heading - 1, (trailing or len(lines) + 1) - 1))
     entries, attendance_lines = find_attendance(lines, profile, outside_items)
     if structure is not None and structure.participants is not None:
         entries = [Entry(name=p.name, party=p.party, municipality=None, role=p.role, substitute_for=p.substitute_for,

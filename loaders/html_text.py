@@ -14,6 +14,7 @@ in one row), is read as that many rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -151,6 +152,8 @@ class _Renderer:
             self.flush(heading=tag in HEADINGS)
 
     def table(self, element: etree._Element) -> None:
+        if self.item_table(element):
+            return
         rows = []
         for tr in element.iter("tr"):
             if _nearest_table(tr) is not element:
@@ -171,6 +174,44 @@ class _Renderer:
         caption = element.find("caption")
         self.result.tables.append(RawTable(rows=rows, start_line=line, end_line=line,
                                            caption=text_of(caption) or None))
+
+
+    def item_table(self, element: etree._Element) -> bool:
+        """A table that holds the meeting's items, one row each, its first column the item (number,
+        title, case text) and the others what was recorded, under the header row's names
+        ("Mødepunkt | Referat"): read as the items it lays out - the first cell, then each other
+        column's name on a line of its own over its cell. Whether it is such a table: at least two
+        rows under the header, and the first cell of most of them opens with an item's number."""
+        rows = []
+        for tr in element.iter("tr"):
+            if _nearest_table(tr) is not element:
+                continue
+            rows.append([td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")])
+        rows = [r for r in rows if r]
+        if len(rows) < 3 or not 2 <= len(rows[0]) <= 4:
+            return False
+        header = [text_of(cell) for cell in rows[0]]
+        if not all(header) or any(len(name) > 40 or ITEM_NUMBER.match(name) for name in header):
+            return False
+        body = rows[1:]
+        numbered = [r for r in body if ITEM_NUMBER.match(text_of(r[0]))]
+        if len(numbered) < 2 or len(numbered) * 3 < len(body) * 2 or any(len(r) > len(header) for r in body):
+            return False
+        self.flush()
+        for row in body:
+            for column, cell in enumerate(row):
+                lines = render(cell).lines
+                if not lines:
+                    continue
+                if column > 0:
+                    self.result.lines.append(header[column])
+                    self.result.headings.add(len(self.result.lines) - 1)
+                self.result.lines.extend(line for line in lines if line)
+        return True
+
+
+# An item's number at the start of a table's first cell: "1 – Title", "12. Title", "3) Title".
+ITEM_NUMBER = re.compile(r"^\s*\d{1,3}[a-z]?\s*(?:[.):]|\s[-–]\s|\s+\S)")
 
 
 def _nearest_table(element: etree._Element) -> etree._Element | None:

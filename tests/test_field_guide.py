@@ -831,3 +831,22 @@ def test_a_news_post_that_tells_of_minutes_is_not_minutes():
              "bestyrelsesmøde. Af referatet fremgår det bl.a., at der blev sat dato på to nye ansøgningsfrister.\n\n"
              "Referatet fra bestyrelsesmødet kan man finde her: https://example.org/referat.pdf\n")
     assert r.document_type == "not_minutes"
+
+
+def test_who_was_absent_listed_after_the_last_item():
+    r = read("Mødedato: 03.03.2026, kl. 18:30\nMødested: Beboerhuset, Torvet 3\n\n1. Eventuelt\n\nBeslutning\n\n"
+             "Bo Dam spurgte til arbejdsgrupperne. Lokaludvalget drøftede havnens udvikling.\n\nOm mødet\n"
+             "Mødet startede kl. 18.35 og sluttede kl. 21.35.\n\nFraværende med afbud\nEva Kjær. I stedet deltog Ole Lund.\n"
+             "Ida B. Holm. I stedet deltog Per Vang.\nMia Berg.\nJens Krog.\n\nFraværende uden afbud\nKim Lauridsen\n")
+    assert sorted((p.name, p.status, p.substitute_for) for p in r.participants) == [
+        ("Eva Kjær", "absent", None), ("Ida B. Holm", "absent", None), ("Jens Krog", "absent", None),
+        ("Kim Lauridsen", "absent", None), ("Mia Berg", "absent", None),
+        ("Ole Lund", "present", "Eva Kjær"), ("Per Vang", "present", "Ida B. Holm")]
+    assert "Fraværende" not in item(r, "1").decision.text
+    # a list inside the decision, its text going on below it, is the item's
+    inside = read("Mødedato: 03.03.2026, kl. 17:30\n\n1. Godkendelse af dagsordenen\n\nBeslutning\n\n"
+                  "Borgerrepræsentationens beslutning i mødet den 3. marts 2026\n\nFraværende med afbud:\n\n"
+                  "Eva Kjær (Enhedslisten), tjenesterejse.\n\nOle Lund (Venstre), sygdom.\n\n"
+                  "Der blev mandag den 2. marts 2026 udsendt en sag til behandling uden for dagsorden, og sagen blev "
+                  "besluttet behandlet efter dagsordenspunkt 1.\n")
+    assert "uden for dagsorden" in item(inside, "1").decision.text

@@ -92,6 +92,43 @@ def test_a_minutes_page_reads_like_a_text_document(tmp_path):
     assert record.coverage.share == 1.0
 
 
+ITEMS_IN_A_TABLE = """<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><title>Referat</title></head><body>
+<nav><a href="/">Forside</a> <a href="/moeder">Møder</a></nav>
+<main>
+<h1>Referat</h1>
+<h2>Solby Provsti – Møder</h2>
+<p>Provstiudvalgsmøde Solby Provsti - d. 03-03-2026 kl. 17:00</p>
+<p>Deltagere: Bo Dam, Eva Kjær, Ole Lund, Ida Holm</p>
+<p>Afbud: Per Vang</p>
+<table>
+<tr><th>Mødepunkt</th><th>Referat</th></tr>
+<tr><td>1 – Godkendelse af referat fra mødet 3. februar 2026</td><td>Godkendt og underskrevet.</td></tr>
+<tr><td><p>2 – Orientering fra provstiet</p></td><td><p>Provsten orienterede om ladestandere og fondsansøgninger.</p></td></tr>
+<tr><td><p>3 – Fra Nordby MR, projekt kirkemur</p><p>Menighedsrådet sender et projekt om opretning af kirkemuren til vurdering.</p><p>Sager: Ansøgning - Nordby MR - kirkemur (2026 - 5213)</p></td><td><p>Provstiudvalget foreslår, at projektet udskydes indtil videre.</p><p>Ole Lund deltog ikke i punktet.</p></td></tr>
+<tr><td><p>4 – Budget 2027, Sønderby</p><p>Sager: Budget 2027 (2026 - 7713)</p></td><td><p>Provstiudvalget godkendte budgettet.</p></td></tr>
+</table>
+</main></body></html>
+"""
+
+
+def test_items_laid_out_as_a_table_of_item_and_minutes(tmp_path):
+    # a parish board's page: one row per item, the item in the first column, what was recorded in
+    # the second under its header ("Mødepunkt | Referat"); a table of amounts stays a table
+    record = build_record(_write(tmp_path, "provsti.html", ITEMS_IN_A_TABLE))
+    assert record.document_type == "minutes"
+    assert [(i.number, i.title, i.decision.outcome) for i in record.items] == [
+        ("1", "Godkendelse af referat fra mødet 3. februar 2026", "approved"),
+        ("2", "Orientering fra provstiet", "noted"),
+        ("3", "Fra Nordby MR, projekt kirkemur", "postponed"),
+        ("4", "Budget 2027, Sønderby", "approved")]
+    three = record.items[2]
+    assert three.decision.text == "Provstiudvalget foreslår, at projektet udskydes indtil videre."
+    assert three.absent == ["Ole Lund"]
+    assert not any(i.tables for i in record.items)
+    amounts = build_record(_write(tmp_path, "referat.html", MINUTES))
+    assert len(amounts.items[1].tables) == 1
+
+
 def test_a_page_that_is_not_minutes_is_not_minutes(tmp_path):
     record = build_record(_write(tmp_path, "nyhed.html", NEWS))
     assert record.document_type == "not_minutes" and record.not_minutes_reason
