@@ -103,6 +103,15 @@ def _listed_point(line: str, pending: list[TocEntry], profile: Profile) -> Headi
                    access=entry.access or "public", access_marked=entry.access is not None)
 
 
+def _told_point(cand: Heading, line: str) -> bool:
+    """A point of the minutes written as a numbering word, the number, a colon and what was said
+    of it ("Pkt 1: Formanden henviste til de emner …"), not a title: a sentence of six words or more."""
+    if cand.number_as_written[:1].isdigit() or not regex.match(r"^\s*\D[^:]{0,20}\d{1,3}\.?\s*:", line):
+        return False
+    said = line.split(":", 1)[1].strip()
+    return len(said.split()) >= 6 and bool(regex.search(r"[.!?]$|[.!?]\s", said))
+
+
 def _same_title(below: str, listed: str) -> bool:
     """The line under a bare number is the listed title (or most of its start), not text."""
     a, b = _key(below), _key(listed)
@@ -265,6 +274,9 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     continue
             # Look for this number among the next few TOC entries (an entry may be missing).
             for offset, entry in enumerate(pending[:4]):
+                if entry.number == cand.number and _told_point(cand, lines[index]):
+                    # "Pkt 1: Formanden henviste til …" under the list: the list's item, what was said of it
+                    cand.title, cand.rest = entry.title, regex.sub(r"^[^:]*:\s*", "", lines[index].strip())
                 if entry.number == cand.number and (_titles_match(cand.title, entry.title) or _titles_match(
                         cand.title, _without_markers(entry.title, profile))):
                     agenda.toc_only.extend(pending[:offset])

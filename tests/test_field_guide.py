@@ -850,3 +850,16 @@ def test_who_was_absent_listed_after_the_last_item():
                   "Der blev mandag den 2. marts 2026 udsendt en sag til behandling uden for dagsorden, og sagen blev "
                   "besluttet behandlet efter dagsordenspunkt 1.\n")
     assert "uden for dagsorden" in item(inside, "1").decision.text
+
+
+def test_a_numbering_word_and_what_was_said_under_the_list_of_items():
+    r = read("Referat fra bestyrelsesmøde tirsdag d. 03.03.2026 kl. 17.30 i Hallen\n\nDagsorden:\n1. Orientering ved formanden\n"
+             "2. Hjemmeside\n3. Regnskab og budget\n\nAfbud fra Bo Dam\n\n"
+             "Pkt 1: Formanden henviste til de opgaver, der nu dels var gennemført og dels iværksat.\n\n"
+             "Efter en drøftelse blev man enige om at sende et resumé til laboratoriet.\n\n"
+             "Pkt 2: Hjemmesiden er opdateret med mange informationer om vandværket.\n\n"
+             "Pkt 3: Man drøftede regnskab og beretning til generalforsamlingen.\n")
+    assert [(i.number, i.title) for i in r.items] == [
+        ("1", "Orientering ved formanden"), ("2", "Hjemmeside"), ("3", "Regnskab og budget")]
+    assert item(r, "1").decision.text.startswith("Formanden henviste")
+    assert item(r, "3").decision.outcome == "discussed"
