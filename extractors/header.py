@@ -275,6 +275,8 @@ def find_header(lines: list[str], profile: Profile, full_text: str) -> Header:
             header.date, header.date_line = date, index + 1
         times = dates.times_after_dates(value)
         rng = dates.CLOCK_RANGE.search(_without_dates(value))
+        if rng and not (rng["m1"] or rng.group(0).lower().startswith(("kl", "fra"))):
+            rng = None  # "(pkt.1-5)", "3-4 møder": numbers, not a clock's hours
         if rng and header.start_time is None:
             header.start_time = dates.hhmm(rng["h1"], rng["m1"])
             header.end_time = dates.hhmm(rng["h2"], rng["m2"])

@@ -154,6 +154,10 @@ def _label_cut(profile: Profile) -> regex.Pattern:
     return regex.compile(rf"(?<=\s)(?=(?:{words})\s*:)")
 
 
+# An item's number just before a place to cut: "… 3. | Beslutninger siden sidste møde".
+ITEM_NUMBER_BEFORE = regex.compile(r"(?:^|\s)\d{1,3}[.)]\s+$")
+
+
 def reflow(lines: list[str], profile: Profile) -> Reflowed:
     cfg = profile.section("reflow")
     before = profile.compile(cfg["before"], regex.VERSION1)
@@ -178,7 +182,8 @@ def reflow(lines: list[str], profile: Profile) -> Reflowed:
             out.append(line)
             origin.append(number)
             continue
-        cuts = {m.start() for m in before.finditer(line) if m.start() > 0}
+        # (never right after an item's number: "3. Beslutninger siden sidste møde" is item 3's title)
+        cuts = {m.start() for m in before.finditer(line) if m.start() > 0 and not ITEM_NUMBER_BEFORE.search(line, 0, m.start())}
         cuts |= {m.end() for m in after.finditer(line) if m.end() < len(line)}
         labelled = [m.start() for m in labels.finditer(line)]
         # (labels stacked over their values, "Mødested: Deltagere: Referent: Bytoften, …", stay together)

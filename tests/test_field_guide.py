@@ -863,3 +863,9 @@ def test_a_numbering_word_and_what_was_said_under_the_list_of_items():
         ("1", "Orientering ved formanden"), ("2", "Hjemmeside"), ("3", "Regnskab og budget")]
     assert item(r, "1").decision.text.startswith("Formanden henviste")
     assert item(r, "3").decision.outcome == "discussed"
+
+
+def test_an_item_range_is_no_clock_time_and_the_meeting_number_no_part_of_the_body():
+    r = read("Referat\n\nDato 3. marts 2026 Udvalget for Musik Møde nr. 12\n\nMødedato: 3. marts 2026 Tidspunkt fra kl til kl "
+             "Til stede: Bo Dam (pkt.1-5), Eva Kjær (pkt. 6-9)\n" + ONE_ITEM)
+    assert (r.meeting.body, r.meeting.start_time, r.meeting.end_time) == ("Udvalget for Musik", None, None)
