@@ -92,11 +92,31 @@ def _heading(line: str, patterns: dict[str, regex.Pattern]) -> tuple[str, regex.
     return None
 
 
+# A nickname in parentheses inside a name: "Else-Marie (Rie) Balch Sørensen".
+NICKNAME = regex.compile(r"(?<=^(?P<before>\p{Lu}[\p{L}-]+))\s+\((?P<nick>\p{Lu}\p{Ll}+)\)\s+(?=\p{Lu}\p{Ll})")
+# A position, a semicolon and the name: "Næstformand; Susanne Holm", "kirkeværge; Ken K. Rasmussen".
+ROLE_SEMICOLON = regex.compile(r"^(?P<position>\p{L}[\p{L}-]{1,30})\s*;\s*(?P<name>\p{Lu}.*)$")
+
+
+def _position_first(piece: str) -> regex.Match | None:
+    """"kirkeværge; Ken Dam", "Formanden; Bo Dam": one word of a position (lower case, or a role
+    word), a semicolon, the name; never "Bo; Eva" (names in a list split by semicolons)."""
+    m = ROLE_SEMICOLON.match(piece)
+    return m if m and (m["position"].islower() or ROLE_WORDS.fullmatch(regex.sub(r"(?:en|et)$", "", m["position"]))
+                       or ROLE_WORDS.fullmatch(m["position"])) else None
+
+
 def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_names: bool = False) -> Entry | None:
     """One person. A one-word name is taken only with a party or a municipality, or when
     `single_names` (an inline list whose other names decide; see `find_attendance`)."""
     text = strip_bullet(text) if text.lstrip().startswith(("-", "•")) else text.strip()
     text = NUMBERED_ENTRY.sub("", PARTY_AFTER_COMMA.sub(r" (\1)", text), count=1).strip(" ,;")  # "1. Borgmester …"
+    held = _position_first(text)  # "kirkeværge; Ken Rasmussen": the position, a semicolon, the name
+    if held:
+        text = held["name"]
+    nick = NICKNAME.search(text)  # "Else-Marie (Rie) Balch Sørensen": a name written with its nickname
+    if nick:
+        text = text[:nick.start()] + " " + text[nick.end():]
     if not text or len(text) > 160 or regex.search(r"[.!?]\s+\p{Lu}\p{Ll}+\s+\p{Ll}", text):
         return None
     if text.casefold().strip(" .") in NOT_NAMES or text.endswith(":"):
@@ -106,6 +126,10 @@ def parse_entry(text: str, status: str, line: int, profile: Profile, *, single_n
         return None
     name, party, rest = collapse(m["name"]), m["party"], m["rest"] or ""
     positions = [m["title"]] if m["title"] else []
+    if held:
+        positions.insert(0, collapse(held["position"]))
+    if nick and name.startswith(nick["before"]):
+        name = f"{nick['before']} ({nick['nick']}){name[len(nick['before']):]}"
     represents = None
     if party and _initials(name, party):
         # "Bent Poulsen (BP)", "Varde Kommune Gylling Haahr (GH)": the person's initials, not a
@@ -197,7 +221,10 @@ def split_inline(rest: str) -> list[str]:
     """"A (V), B (C) og C" -> entries; a comma after "(P)" may introduce a municipality, kept; a
     comma before the party ("Hanne Lund, (A)") is no separator."""
     rest = PARTY_AFTER_COMMA.sub(r" (\1)", rest)
-    if ";" in rest:
+    paired = regex.split(r"\s*,\s*", rest)
+    if sum(1 for p in paired if _position_first(p)) * 2 > len(paired):
+        pieces = paired  # "Næstformand; Susanne Holm, kirkeværge; Ken Dam": a position and a name each
+    elif ";" in rest:
         pieces = rest.split(";")
     elif regex.search(r"\([\p{Lu}]{1,3}\)", rest):
         # Split only where the next piece is a name with a party: "A (V), Kommune, B (C)".

@@ -18,7 +18,9 @@ from extractors.coverage import measure_coverage
 from extractors.dates import find_dates, find_times, first_date
 from extractors.decisions import classify_outcome, decision_heading, find_votes, protocol_notes
 from extractors.header import find_authority, find_header, find_next_meeting, meeting_times, nominative, unglue_labels
-from extractors.items import Agenda, Heading, find_overview, segment, segment_units, SLOT_LINE, time_slots, title_access
+from extractors.items import (
+    BULLET_TITLE, Agenda, Heading, bullet_items, find_overview, segment, segment_units, SLOT_LINE, time_slots, title_access,
+)
 from extractors.structure import Structure, web_url
 from extractors.normalize import clean_invisible, clean_markup, normalize, rejoin_hyphenation
 from extractors.parts import (
@@ -771,6 +773,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         agenda = segment(lines, profile, toc, is_evidence, skip)
         if not agenda.headings:  # no numbered headings: items headed by their time slots
             agenda.headings = time_slots(lines, skip)
+        if not agenda.headings:  # … or by bullets, each over a decision
+            agenda.headings = bullet_items(lines, skip, lambda line: _part_of(line, profile))
         if not agenda.headings:  # … or told apart by their case numbers and parts
             agenda.headings = segment_units(lines, profile, lambda line: is_case_line(line, profile),
                                             lambda line: _part_of(line, profile), skip)
@@ -819,6 +823,8 @@ def extract_record(text: str, *, source: Source, line_pages: list[int] | None = 
         warnings.append(RecordWarning(code="unnumbered_items", line=agenda.headings[0].line, message=(
             f"the {len(agenda.headings)} items have no numbers in the text: numbered by their position, "
             + ("headed by their time slots" if all(SLOT_LINE.match(h.title or "") for h in agenda.headings)
+               else "headed by bullets, each over a decision" if all(
+                   BULLET_TITLE.match(lines[h.line - 1]) for h in agenda.headings)
                else "told apart by their case numbers and the parts of their text"))))
     warnings = _limited(_limited(_limited(warnings, "item_only_in_toc"), "not_in_toc"), "possible_missed_item")
 

@@ -478,6 +478,24 @@ def time_slots(lines: list[str], skip: set[int]) -> list[Heading]:
                     title_lines=1, unnumbered=True) for position, (index, _) in enumerate(found)]
 
 
+# A bullet that heads an item where a page lists its items as bullets: "- Godkendelse af dagsorden".
+BULLET_TITLE = regex.compile(r"^\s*[-–•]\s+(?P<title>\p{Lu}[^\n]{1,98}?)\s*:?\s*$")
+
+
+def bullet_items(lines: list[str], skip: set[int], part_of: Callable[[str], tuple[str, str] | None]) -> list[Heading]:
+    """Items headed by bullets ("- Godkendelse af dagsorden" / "Beslutning: …"): at least two short
+    bullet lines, and under every bullet line, before the next one, a decision heading - bullets
+    that are points of a text have none. Numbered by position, the bullet's text as the title."""
+    bullets = [index for index, line in enumerate(lines) if index not in skip and BULLET_TITLE.match(line)]
+    if len(bullets) < 2:
+        return []
+    for here, after in zip(bullets, bullets[1:] + [len(lines)]):
+        if not any((found := part_of(lines[k])) is not None and found[0] == "decision" for k in range(here + 1, after)):
+            return []
+    return [Heading(number=str(position + 1), number_as_written="", title=BULLET_TITLE.match(lines[index])["title"],
+                    line=index + 1, title_lines=1, unnumbered=True) for position, index in enumerate(bullets)]
+
+
 def _heading_key(line: str, part_of: Callable[[str], tuple[str, str] | None]) -> str:
     found = part_of(line)
     return found[1] if found else ""

@@ -869,3 +869,21 @@ def test_an_item_range_is_no_clock_time_and_the_meeting_number_no_part_of_the_bo
     r = read("Referat\n\nDato 3. marts 2026 Udvalget for Musik Møde nr. 12\n\nMødedato: 3. marts 2026 Tidspunkt fra kl til kl "
              "Til stede: Bo Dam (pkt.1-5), Eva Kjær (pkt. 6-9)\n" + ONE_ITEM)
     assert (r.meeting.body, r.meeting.start_time, r.meeting.end_time) == ("Udvalget for Musik", None, None)
+
+
+def test_items_headed_by_bullets_each_over_a_decision_and_positions_before_names():
+    r = read("Beslutningsprotokol fra MR møde 3. marts 2026\nOrdinært møde i Solby Kirkes menighedsråd\nDen 3-3-2026 kl. 19:30\n"
+             "Sted: Sognegården\nDeltagere:\nNæstformand; Eva Kjær, kirkeværge; Ole K. Lund, sekretær; Anne-Mette (Mette) Holm Berg\n"
+             "Afbud: Formanden; Bo Dam\n- Godkendelse af dagsorden\nBeslutning: Dagsorden blev godkendt\n- Siden sidst:\n"
+             "Kirkegårdens hegn – hvad gør vi?\nBeslutning: Punktet udskydes til næste møde.\n- Orientering fra kirkeværgen\n"
+             "Beslutning: Taget til efterretning.\n")
+    assert [(i.number, i.title, i.decision.outcome) for i in r.items] == [
+        ("1", "Godkendelse af dagsorden", "approved"), ("2", "Siden sidst", "postponed"),
+        ("3", "Orientering fra kirkeværgen", "noted")]
+    assert any("headed by bullets" in w.message for w in r.warnings)
+    assert [(p.name, p.status, p.position) for p in r.participants] == [
+        ("Eva Kjær", "present", "Næstformand"), ("Ole K. Lund", "present", "kirkeværge"),
+        ("Anne-Mette (Mette) Holm Berg", "present", "sekretær"), ("Bo Dam", "absent", "Formanden")]
+    # bullets that are points of a text, with no decision under each, are no items
+    text = read("Referat\n\n1. Eventuelt\n\nBeslutning\n\n- Nye lamper på svalegangen\n- Orden i haven\n")
+    assert [i.number for i in text.items] == ["1"]
