@@ -272,9 +272,10 @@ def segment(lines: list[str], profile: Profile, toc: Toc | None, is_evidence: Ca
                     cand.title, cand.title_lines = listed.title, 1
                 elif not below:
                     continue
+            told = _told_point(cand, lines[index])
             # Look for this number among the next few TOC entries (an entry may be missing).
             for offset, entry in enumerate(pending[:4]):
-                if entry.number == cand.number and _told_point(cand, lines[index]):
+                if told and entry.number == cand.number:
                     # "Pkt 1: Formanden henviste til …" under the list: the list's item, what was said of it
                     cand.title, cand.rest = entry.title, regex.sub(r"^[^:]*:\s*", "", lines[index].strip())
                 if entry.number == cand.number and (_titles_match(cand.title, entry.title) or _titles_match(
@@ -597,6 +598,9 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
     own (a numbering label alone over text, "Punkt 8:" / "- …", is an item without a title)."""
     headings: list[Heading] = []
     reports = profile.compile(profile.section("document")["report_verbs"])
+
+    def tells(heading: Heading) -> bool:  # what was said on the heading's line, or what the meeting did
+        return bool(heading.rest) or _is_sentence(heading.title) or bool(reports.search(heading.title or ""))
     previous_text_line: int | None = None  # 0-based line of the last non-blank line seen
     rejected: set[int] = set()  # numbered lines that were not accepted as headings
     printed: dict[int, Heading] = {}  # what those lines read as
@@ -634,8 +638,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
         last = index if above is not None else index + cand.title_lines - 1
         # (relaxed: an entry that is a sentence of its own, "2. Der er enighed om at vente.", or tells
         # what the meeting did, "1. Formanden bød velkommen", is its text)
-        evidence = (continuing or bool(cand.rest) or _has_text_below(lines, last, cand.number, pattern, profile)
-                    or _is_sentence(cand.title) or bool(reports.search(cand.title or "")) if relaxed
+        evidence = (continuing or _has_text_below(lines, last, cand.number, pattern, profile) or tells(cand) if relaxed
                     else bool(cand.rest and is_evidence(cand.rest)) or _has_item_evidence(
                         lines, last, cand.number, is_evidence, pattern, profile,
                         closed=cand.access == "closed" and cand.access_marked, last_item=bool(headings)))
@@ -645,8 +648,7 @@ def _scan_sequence(lines: list[str], profile: Profile, is_evidence: Callable[[st
             # both are what the meeting recorded
             after = next((k for k in range(last + 1, min(end, last + 4)) if lines[k].strip()), None)
             told = _parse_candidate(lines[after], pattern, profile) if after is not None and after not in skip else None
-            evidence = bool(told and _number(told.number) in _successors(number)
-                            and (told.rest or _is_sentence(told.title) or reports.search(told.title or "")))
+            evidence = bool(told and _number(told.number) in _successors(number) and tells(told))
         if (in_list or (previous is not None and number not in _successors(previous)) or not evidence
                 or (next_number is not None and next_number not in _successors(number))):
             rejected.add(index)

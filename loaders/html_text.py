@@ -155,10 +155,7 @@ class _Renderer:
         if self.item_table(element):
             return
         rows = []
-        for tr in element.iter("tr"):
-            if _nearest_table(tr) is not element:
-                continue  # a row of a table inside a cell: part of that cell's text
-            tds = [td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+        for tds in _row_cells(element):
             for cells in _stacked_rows(tds) or [[text_of(td) for td in tds]]:
                 if any(cells):
                     while cells and not cells[-1]:
@@ -175,19 +172,13 @@ class _Renderer:
         self.result.tables.append(RawTable(rows=rows, start_line=line, end_line=line,
                                            caption=text_of(caption) or None))
 
-
     def item_table(self, element: etree._Element) -> bool:
         """A table that holds the meeting's items, one row each, its first column the item (number,
         title, case text) and the others what was recorded, under the header row's names
         ("Mødepunkt | Referat"): read as the items it lays out - the first cell, then each other
         column's name on a line of its own over its cell. Whether it is such a table: at least two
         rows under the header, and the first cell of most of them opens with an item's number."""
-        rows = []
-        for tr in element.iter("tr"):
-            if _nearest_table(tr) is not element:
-                continue
-            rows.append([td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")])
-        rows = [r for r in rows if r]
+        rows = [cells for cells in _row_cells(element) if cells]
         if len(rows) < 3 or not 2 <= len(rows[0]) <= 4:
             return False
         header = [text_of(cell) for cell in rows[0]]
@@ -212,6 +203,13 @@ class _Renderer:
 
 # An item's number at the start of a table's first cell: "1 – Title", "12. Title", "3) Title".
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}[a-z]?\s*(?:[.):]|\s[-–]\s|\s+\S)")
+
+
+def _row_cells(table: etree._Element) -> list[list[etree._Element]]:
+    """The cells (`td`, `th`) of each row of `table`; a row of a table inside a cell is part of
+    that cell's text, not a row of its own."""
+    return [[td for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
+            for tr in table.iter("tr") if _nearest_table(tr) is table]
 
 
 def _nearest_table(element: etree._Element) -> etree._Element | None:
